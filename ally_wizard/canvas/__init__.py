@@ -1,0 +1,1 @@
+"""The Canvas client and verification engine. Never imports Textual."""

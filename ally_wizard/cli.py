@@ -1,0 +1,113 @@
+"""The `ally-wizard` command line: argument parsing and dispatch only.
+
+Each command's code lives in its own module under `ally_wizard.commands`, imported only when chosen, so that
+`--version`, `recipe` and `profiles` never pay for Textual, httpx or aiohttp.
+
+Exit codes: 0 fine, 1 problems found, 2 bad usage or input, 3 Canvas unreachable or left undecided.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from ally_wizard import __version__
+
+if TYPE_CHECKING:
+    import argparse
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_UNREACHABLE = 3
+
+# command name -> one-line help; the command's code is `ally_wizard.commands.<name>.run`.
+COMMANDS: dict[str, str] = {
+    "wizard": "open the setup wizard (the default when no command is given)",
+    "check": "verify a developer key against Canvas, row by row, without changing Canvas",
+    "profiles": "list saved setup profiles and how far each has got",
+    "recipe": "show the Ally procedure: environments, redirect URI, settings and scopes",
+    "sandbox": "run the simulated Canvas in the foreground, for practice and tests",
+    "demo": "run the wizard against a built-in simulated Canvas, for training sessions",
+    "serve": "serve the wizard in a web browser",
+}
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called or what was typed; printed plainly, exit 2."""
+
+
+def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
+    """Each command's options, declared here so `--help` needs no command module."""
+    if name == "wizard":
+        parser.add_argument("profile", nargs="?", help="open this profile (default: choose on the first screen)")
+        parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
+    elif name == "check":
+        parser.add_argument("profile", nargs="?", help="take values from this saved profile")
+        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
+        parser.add_argument("--key-id", metavar="ID", help="the developer key ID (Details column)")
+        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
+        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        parser.add_argument("--no-login", action="store_true", help="run only the checks that need no login")
+        parser.add_argument("--no-browser", action="store_true", help="show the authorize URL but do not open it")
+        parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    elif name in ("profiles", "recipe"):
+        parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    elif name == "sandbox":
+        parser.add_argument("--scenario", default="ready", help="the scenario to seed (default: ready)")
+        parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
+        parser.add_argument("--latency-ms", type=int, default=None, metavar="N", help="delay each answer by N ms")
+        parser.add_argument("--public", action="store_true", help="allow binding to a non-loopback address")
+    elif name == "demo":
+        parser.add_argument("--scenario", default="ready", help="the scenario to start with (default: ready)")
+        parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
+    elif name == "serve":
+        parser.add_argument("--demo", action="store_true", help="serve the demo (a simulated Canvas) instead")
+        parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
+        parser.add_argument("--public-url", metavar="URL", help="the URL browsers use; needed off loopback")
+        parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, with every command and its options."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="ally-wizard",
+        description="Set up and verify the Canvas API developer key for Anthology Ally.",
+        epilog="Run 'ally-wizard COMMAND --help' for a command's options. "
+        "Exit codes: 0 fine, 1 problems found, 2 bad usage or input, 3 Canvas could not be reached.",
+    )
+    parser.add_argument("--version", action="version", version=f"ally-wizard {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, help_text in COMMANDS.items():
+        command_parser = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
+        _add_arguments(name, command_parser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of `python -m ally_wizard`."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == ["--version"]:  # The fast path: no argparse, no imports.
+        print(f"ally-wizard {__version__}")
+        return EXIT_OK
+    import importlib
+
+    parser = build_parser()
+    if not args_list:
+        args_list = ["wizard"]
+    args = parser.parse_args(args_list)
+    command = args.command
+    module = importlib.import_module(f"ally_wizard.commands.{command}")
+    try:
+        return int(module.run(args))
+    except UsageError as exc:
+        print(f"ally-wizard {command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130

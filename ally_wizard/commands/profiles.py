@@ -1,0 +1,54 @@
+"""`ally-wizard profiles`: list saved setups with their progress; report corrupt files, never crash."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ally_wizard.profile import Profile, StepId
+from ally_wizard.recipe import default_recipe
+from ally_wizard.store import ProfileStore
+
+
+def progress_of(profile: Profile, scope_strings: tuple[str, ...]) -> dict[str, object]:
+    """A profile's progress in the shape both outputs use."""
+    report = profile.last_verification
+    return {
+        "name": profile.name,
+        "canvas_url": profile.canvas_url,
+        "environment": profile.environment,
+        "steps_done": profile.steps_done,
+        "steps_total": len(StepId),
+        "next_step": profile.first_unfinished.value,
+        "scopes_verified": profile.scopes_verified(scope_strings),
+        "scopes_total": len(scope_strings),
+        "last_check": report.started_at.isoformat(timespec="seconds") if report else None,
+        "last_result": report.overall.value if report else None,
+        "updated_at": profile.updated_at.isoformat(timespec="seconds"),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print every profile; exit 1 when one could not be read."""
+    store = ProfileStore()
+    scope_strings = default_recipe().scope_strings
+    listings = store.list()
+    rows = [progress_of(item.loaded.profile, scope_strings) for item in listings if item.loaded]
+    problems = [item.problem for item in listings if item.problem]
+    if args.json:
+        print(json.dumps({"folder": str(store.folder), "profiles": rows,
+                          "problems": [str(p) for p in problems]}, indent=2))
+    elif not rows:
+        print(f"No saved profiles in {store.folder}. Run 'ally-wizard' to start a setup.")
+    else:
+        for row in rows:
+            last = f"last check {row['last_check']}: {row['last_result']}" if row["last_check"] else "never checked"
+            print(
+                f"{row['name']:<20} {row['canvas_url'] or '(no Canvas yet)':<36} "
+                f"steps {row['steps_done']}/{row['steps_total']}  "
+                f"scopes {row['scopes_verified']}/{row['scopes_total']} verified  {last}"
+            )
+    for problem in problems:
+        print(f"ally-wizard profiles: {problem}", file=sys.stderr)
+    return 1 if problems else 0

@@ -1,0 +1,165 @@
+"""The setup profile: everything an admin has entered and verified for one Canvas instance.
+
+A profile never holds the key secret or a token: those live in memory for one run only. The store
+(`ally_wizard.store`) turns a profile into TOML and back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass, field
+
+from ally_wizard.canvas.report import Report
+
+SCHEMA_VERSION = 1
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+class StepId(enum.StrEnum):
+    """The wizard's steps after the start screen, in order."""
+
+    CANVAS = "canvas"
+    CREATE_KEY = "create_key"
+    SCOPES = "scopes"
+    ACTIVATE = "activate"
+    AUTHORIZE = "authorize"
+    HANDOFF = "handoff"
+
+    @property
+    def title(self) -> str:
+        """The step's name as the screens show it."""
+        return _STEP_TITLES[self]
+
+
+_STEP_TITLES = {
+    StepId.CANVAS: "Canvas and Ally environment",
+    StepId.CREATE_KEY: "Create the key",
+    StepId.SCOPES: "Scopes",
+    StepId.ACTIVATE: "Save, turn ON, key ID and secret",
+    StepId.AUTHORIZE: "Live authorization",
+    StepId.HANDOFF: "Hand-off to Ally",
+}
+
+
+class StepState(enum.StrEnum):
+    """Where a step stands."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+
+class ScopeStatus(enum.StrEnum):
+    """One scope's row in the checklist, from "the admin has not ticked it" to "Canvas honoured it"."""
+
+    TODO = "todo"
+    TICKED = "ticked"
+    ON_KEY = "on_key"
+    MISSING = "missing"
+    VERIFIED = "verified"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        """Symbol and word, never colour alone."""
+        return _SCOPE_LABELS[self]
+
+    @property
+    def confirmed(self) -> bool:
+        """True when Canvas itself showed the scope on the key."""
+        return self in (ScopeStatus.ON_KEY, ScopeStatus.VERIFIED)
+
+
+_SCOPE_LABELS = {
+    ScopeStatus.TODO: "○ to do",
+    ScopeStatus.TICKED: "☑ ticked",
+    ScopeStatus.ON_KEY: "✓ on the key",
+    ScopeStatus.MISSING: "✗ missing",
+    ScopeStatus.VERIFIED: "✓ verified live",
+    ScopeStatus.UNKNOWN: "! could not check",
+}
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, to the second (what profiles store)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@dataclass(slots=True)
+class StepProgress:
+    """A step's state and when it changed."""
+
+    state: StepState = StepState.NOT_STARTED
+    started_at: dt.datetime | None = None
+    done_at: dt.datetime | None = None
+
+
+def check_profile_name(name: str) -> str:
+    """Profile names become file names: letters, digits, dot, dash and underscore, up to 64."""
+    if not NAME_RE.match(name):
+        raise ValueError(
+            f"{name!r} cannot be a profile name. Use letters, digits, '.', '-' or '_' "
+            "(starting with a letter or digit), such as production or test-2026."
+        )
+    return name
+
+
+@dataclass(slots=True)
+class Profile:
+    """One setup: a Canvas instance, the vendor environment, the key, and how far the admin has got."""
+
+    name: str
+    canvas_url: str = ""
+    environment: str = ""
+    client_id: str = ""
+    key_name: str = ""
+    owner_email: str = ""
+    key_id: str = ""
+    recipe_id: str = "ally"
+    recipe_version: str = ""
+    created_at: dt.datetime = field(default_factory=utcnow)
+    updated_at: dt.datetime = field(default_factory=utcnow)
+    steps: dict[StepId, StepProgress] = field(default_factory=lambda: {s: StepProgress() for s in StepId})
+    scopes: dict[str, ScopeStatus] = field(default_factory=dict)
+    create_checklist: list[int] = field(default_factory=list)
+    last_verification: Report | None = None
+
+    def __post_init__(self) -> None:
+        check_profile_name(self.name)
+        for step in StepId:
+            self.steps.setdefault(step, StepProgress())
+
+    def mark(self, step: StepId, state: StepState) -> None:
+        """Move a step to a state, stamping when it started and when it was done."""
+        progress = self.steps[step]
+        now = utcnow()
+        if state is not StepState.NOT_STARTED and progress.started_at is None:
+            progress.started_at = now
+        if state is StepState.DONE:
+            progress.done_at = progress.done_at if progress.state is StepState.DONE else now
+        else:
+            progress.done_at = None
+        progress.state = state
+
+    def scope_status(self, scope: str) -> ScopeStatus:
+        """This scope's row status (to do when never touched)."""
+        return self.scopes.get(scope, ScopeStatus.TODO)
+
+    @property
+    def steps_done(self) -> int:
+        """How many steps are done."""
+        return sum(1 for progress in self.steps.values() if progress.state is StepState.DONE)
+
+    def scopes_verified(self, recipe_scopes: tuple[str, ...]) -> int:
+        """How many of the recipe's scopes Canvas confirmed (on the key or live)."""
+        return sum(1 for scope in recipe_scopes if self.scope_status(scope).confirmed)
+
+    @property
+    def first_unfinished(self) -> StepId:
+        """Where a resumed setup opens: the first step not done (the last step when all are)."""
+        for step in StepId:
+            if self.steps[step].state is not StepState.DONE:
+                return step
+        return StepId.HANDOFF

@@ -1,0 +1,370 @@
+"""Profiles on disk: one TOML file per profile, written atomically, kept private, never lost.
+
+- Writes go to a temp file in the same folder, are fsynced, then renamed over the old file, so a crash
+  leaves either the old profile or the new one, never half of one.
+- Files are 0600 in a 0700 folder: a profile names the institution's Canvas and key.
+- A corrupt file is moved aside (`NAME.toml.corrupt-<timestamp>`) and reported, never overwritten.
+- Keys written by a newer ally-wizard are kept on rewrite.
+- Each load remembers the file's digest; saving over a file that changed since then raises
+  `ProfileConflict` instead of silently dropping the other process's changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import hashlib
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from ally_wizard.canvas.report import Report
+from ally_wizard.profile import (
+    SCHEMA_VERSION,
+    Profile,
+    ScopeStatus,
+    StepId,
+    StepProgress,
+    StepState,
+    check_profile_name,
+    utcnow,
+)
+
+HOME_ENV = "ALLY_WIZARD_HOME"
+APP_NAME = "ally-wizard"
+SUFFIX = ".toml"
+_EMPTY_DIGEST = "absent"
+
+try:  # POSIX advisory locks serialize the check-then-rename of two processes.
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+def default_home() -> Path:
+    """The folder holding everything ally-wizard keeps: `$ALLY_WIZARD_HOME`, else the user config path."""
+    override = os.environ.get(HOME_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # Imported here: only commands that touch profiles pay for it.
+
+    return platformdirs.user_config_path(APP_NAME, appauthor=False)
+
+
+class ProfileError(Exception):
+    """A profile problem the admin must hear about, in plain words."""
+
+
+class ProfileNotFound(ProfileError):
+    """No profile of that name."""
+
+
+class ProfileConflict(ProfileError):
+    """The file changed on disk since it was read (another ally-wizard is editing it)."""
+
+
+class CorruptProfile(ProfileError):
+    """A profile that could not be read; it has been moved aside to `kept_at`."""
+
+    def __init__(self, name: str, reason: str, line: int | None, kept_at: Path | None) -> None:
+        self.name = name
+        self.reason = reason
+        self.line = line
+        self.kept_at = kept_at
+        where = f" (line {line})" if line else ""
+        kept = f" It was kept as {kept_at.name}; fix or delete that file." if kept_at else ""
+        super().__init__(f"Profile {name!r} could not be read: {reason}{where}.{kept}")
+
+
+@dataclass(slots=True)
+class Loaded:
+    """A profile as read, with what is needed to write it back safely."""
+
+    profile: Profile
+    digest: str
+    raw: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Listing:
+    """One entry of `ProfileStore.list`: a profile, or the problem that kept it from loading."""
+
+    name: str
+    loaded: Loaded | None = None
+    problem: CorruptProfile | None = None
+
+
+def _digest(data: bytes | None) -> str:
+    return _EMPTY_DIGEST if data is None else hashlib.sha256(data).hexdigest()
+
+
+def _iso(value: object) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    if isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    return None
+
+
+def _text(table: object, key: str) -> str:
+    if isinstance(table, dict):
+        value = table.get(key, "")
+        if isinstance(value, (str, int)) and not isinstance(value, bool):
+            return str(value)
+    return ""
+
+
+def profile_from_dict(name: str, data: dict[str, Any]) -> Profile:
+    """Build a profile from parsed TOML; raise `ValueError` with the reason if the shape is wrong."""
+    schema = data.get("schema", SCHEMA_VERSION)
+    if not isinstance(schema, int) or isinstance(schema, bool):
+        raise ValueError("schema must be a whole number")
+    canvas = data.get("canvas", {})
+    vendor = data.get("vendor", {})
+    for table_name, table in (("canvas", canvas), ("vendor", vendor)):
+        if not isinstance(table, dict):
+            raise ValueError(f"[{table_name}] must be a table")
+    profile = Profile(
+        name=name,
+        canvas_url=_text(canvas, "url"),
+        key_id=_text(canvas, "key_id"),
+        key_name=_text(canvas, "key_name"),
+        owner_email=_text(canvas, "owner_email"),
+        environment=_text(vendor, "environment"),
+        client_id=_text(vendor, "client_id"),
+        recipe_id=_text(data, "recipe") or "ally",
+        recipe_version=_text(data, "recipe_version"),
+        created_at=_iso(data.get("created_at")) or utcnow(),
+        updated_at=_iso(data.get("updated_at")) or utcnow(),
+    )
+    steps = data.get("steps", {})
+    if not isinstance(steps, dict):
+        raise ValueError("[steps] must be a table")
+    for step in StepId:
+        entry = steps.get(step.value)
+        if isinstance(entry, dict):
+            try:
+                state = StepState(str(entry.get("state", StepState.NOT_STARTED.value)))
+            except ValueError:
+                state = StepState.NOT_STARTED
+            profile.steps[step] = StepProgress(state, _iso(entry.get("started_at")), _iso(entry.get("done_at")))
+    scopes = data.get("scopes", {})
+    if not isinstance(scopes, dict):
+        raise ValueError("[scopes] must be a table")
+    for scope, status in scopes.items():
+        try:
+            profile.scopes[str(scope)] = ScopeStatus(str(status))
+        except ValueError:
+            profile.scopes[str(scope)] = ScopeStatus.UNKNOWN
+    checklist = data.get("create_checklist", {})
+    if isinstance(checklist, dict):
+        ticks = checklist.get("done", [])
+        if isinstance(ticks, list):
+            profile.create_checklist = sorted({t for t in ticks if isinstance(t, int) and t >= 0})
+    verification = data.get("last_verification")
+    if isinstance(verification, dict):
+        profile.last_verification = Report.from_dict(verification)
+    return profile
+
+
+def profile_to_dict(profile: Profile) -> dict[str, Any]:
+    """The TOML tables of a profile (no secret or token: the profile has none to give)."""
+    data: dict[str, Any] = {
+        "schema": SCHEMA_VERSION,
+        "name": profile.name,
+        "recipe": profile.recipe_id,
+        "recipe_version": profile.recipe_version,
+        "created_at": profile.created_at,
+        "updated_at": profile.updated_at,
+        "canvas": {
+            "url": profile.canvas_url,
+            "key_id": profile.key_id,
+            "key_name": profile.key_name,
+            "owner_email": profile.owner_email,
+        },
+        "vendor": {"environment": profile.environment, "client_id": profile.client_id},
+        "steps": {},
+        "scopes": {scope: status.value for scope, status in profile.scopes.items()},
+        "create_checklist": {"done": list(profile.create_checklist)},
+    }
+    for step, progress in profile.steps.items():
+        entry: dict[str, Any] = {"state": progress.state.value}
+        if progress.started_at:
+            entry["started_at"] = progress.started_at
+        if progress.done_at:
+            entry["done_at"] = progress.done_at
+        data["steps"][step.value] = entry
+    if profile.last_verification is not None:
+        data["last_verification"] = profile.last_verification.as_dict()
+    return data
+
+
+def _merge(base: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
+    """Overlay what this version knows onto what the file held, keeping keys a newer version wrote."""
+    merged = copy.deepcopy(base)
+    for key, value in known.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    if isinstance(base.get("schema"), int) and base["schema"] > SCHEMA_VERSION:
+        merged["schema"] = base["schema"]
+    return merged
+
+
+class ProfileStore:
+    """The profiles folder: list, load, save, delete."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home if home is not None else default_home()
+        self.folder = self.home / "profiles"
+
+    def path(self, name: str) -> Path:
+        """The file of a profile."""
+        return self.folder / f"{check_profile_name(name)}{SUFFIX}"
+
+    def ensure_folder(self) -> None:
+        """Create the folders 0700, and tighten them if someone loosened them."""
+        for folder in (self.home, self.folder):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if folder.stat().st_mode & 0o077:
+                folder.chmod(0o700)
+
+    def names(self) -> list[str]:
+        """Profile names on disk, sorted."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(
+            p.name[: -len(SUFFIX)]
+            for p in self.folder.iterdir()
+            if p.name.endswith(SUFFIX) and not p.name.startswith(".") and p.is_file()
+        )
+
+    def exists(self, name: str) -> bool:
+        """True when a profile of this name is on disk."""
+        return self.path(name).is_file()
+
+    def list(self) -> list[Listing]:
+        """Every profile, loaded; a corrupt one is moved aside and listed with its problem."""
+        result = []
+        for name in self.names():
+            try:
+                result.append(Listing(name, loaded=self.load(name)))
+            except CorruptProfile as problem:
+                result.append(Listing(name, problem=problem))
+            except ProfileNotFound:
+                continue
+        return result
+
+    def load(self, name: str) -> Loaded:
+        """Read a profile. A corrupt file is moved aside and `CorruptProfile` raised."""
+        path = self.path(name)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ProfileNotFound(f"There is no profile named {name!r}.") from None
+        except OSError as exc:
+            raise CorruptProfile(name, f"the file cannot be read ({exc.strerror})", None, None) from None
+        try:
+            raw = tomllib.loads(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise CorruptProfile(name, "the file is not UTF-8 text", None, self._move_aside(path)) from None
+        except tomllib.TOMLDecodeError as exc:
+            reason = str(exc).split(" (at line")[0]
+            line = getattr(exc, "lineno", None)
+            raise CorruptProfile(name, f"not valid TOML: {reason}", line, self._move_aside(path)) from None
+        try:
+            profile = profile_from_dict(name, raw)
+        except ValueError as exc:
+            raise CorruptProfile(name, str(exc), None, self._move_aside(path)) from None
+        return Loaded(profile, _digest(data), raw)
+
+    def create(self, profile: Profile) -> Loaded:
+        """Save a new profile; refuses to replace one that already exists."""
+        if self.exists(profile.name):
+            raise ProfileConflict(f"A profile named {profile.name!r} already exists. Choose another name.")
+        return self.save(Loaded(profile, _EMPTY_DIGEST, {}))
+
+    def save(self, loaded: Loaded) -> Loaded:
+        """Write a profile atomically; raise `ProfileConflict` if the file changed since it was read."""
+        self.ensure_folder()
+        path = self.path(loaded.profile.name)
+        with self._locked(path):
+            current = path.read_bytes() if path.exists() else None
+            if _digest(current) != loaded.digest:
+                raise ProfileConflict(
+                    f"Profile {loaded.profile.name!r} was changed by another ally-wizard since it was opened. "
+                    "Nothing was overwritten; open the profile again to see both sets of changes."
+                )
+            loaded.profile.updated_at = utcnow()
+            merged = _merge(loaded.raw, profile_to_dict(loaded.profile))
+            payload = tomli_w.dumps(merged).encode("utf-8")
+            atomic_write(path, payload)
+        return Loaded(loaded.profile, _digest(payload), merged)
+
+    def delete(self, name: str) -> None:
+        """Remove a profile's file."""
+        try:
+            self.path(name).unlink()
+        except FileNotFoundError:
+            raise ProfileNotFound(f"There is no profile named {name!r}.") from None
+
+    def _move_aside(self, path: Path) -> Path | None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = path.with_name(f"{path.name}.corrupt-{stamp}")
+        try:
+            os.replace(path, target)
+        except OSError:
+            return None
+        return target
+
+    @contextlib.contextmanager
+    def _locked(self, path: Path) -> Iterator[None]:
+        if fcntl is None:  # pragma: no cover - Windows
+            yield
+            return
+        lock_path = path.with_name(f".{path.name}.lock")
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def atomic_write(path: Path, payload: bytes) -> None:
+    """Write `payload` to `path` so that a crash leaves the old file or the new one, never a mix.
+
+    The temp file is created 0600 in the same folder (so the rename stays on one file system), fsynced,
+    renamed over the target, and the folder fsynced so the rename itself survives a power cut.
+    """
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o600)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
