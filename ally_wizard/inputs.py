@@ -70,7 +70,9 @@ def normalize_canvas_url(value: str) -> str:
         parts = urlsplit(text)
         port = parts.port
     except ValueError as exc:
-        raise InputError(f"The Canvas address is not a valid URL ({exc}). Type the host, such as canvas.school.edu.") from None
+        raise InputError(
+            f"The Canvas address is not a valid URL ({exc}). Type the host, such as canvas.school.edu."
+        ) from None
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
         raise InputError(f"The Canvas address uses {scheme}://; Canvas is reached over https://.")

@@ -28,7 +28,7 @@ class StepId(enum.StrEnum):
     HANDOFF = "handoff"
 
     @property
-    def title(self) -> str:
+    def display_name(self) -> str:
         """The step's name as the screens show it."""
         return _STEP_TITLES[self]
 

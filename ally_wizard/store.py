@@ -16,6 +16,7 @@ import copy
 import datetime as dt
 import hashlib
 import os
+import sys
 import tempfile
 import tomllib
 from collections.abc import Iterator
@@ -36,16 +37,15 @@ from ally_wizard.profile import (
     check_profile_name,
     utcnow,
 )
+from ally_wizard.toml_errors import describe_toml_error
 
 HOME_ENV = "ALLY_WIZARD_HOME"
 APP_NAME = "ally-wizard"
 SUFFIX = ".toml"
 _EMPTY_DIGEST = "absent"
 
-try:  # POSIX advisory locks serialize the check-then-rename of two processes.
+if sys.platform != "win32":  # POSIX advisory locks serialize the check-then-rename of two processes.
     import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
 
 
 def default_home() -> Path:
@@ -281,8 +281,7 @@ class ProfileStore:
         except UnicodeDecodeError:
             raise CorruptProfile(name, "the file is not UTF-8 text", None, self._move_aside(path)) from None
         except tomllib.TOMLDecodeError as exc:
-            reason = str(exc).split(" (at line")[0]
-            line = getattr(exc, "lineno", None)
+            reason, line = describe_toml_error(exc)
             raise CorruptProfile(name, f"not valid TOML: {reason}", line, self._move_aside(path)) from None
         try:
             profile = profile_from_dict(name, raw)
@@ -331,7 +330,7 @@ class ProfileStore:
 
     @contextlib.contextmanager
     def _locked(self, path: Path) -> Iterator[None]:
-        if fcntl is None:  # pragma: no cover - Windows
+        if sys.platform == "win32":  # pragma: no cover - the digest check still catches most conflicts
             yield
             return
         lock_path = path.with_name(f".{path.name}.lock")

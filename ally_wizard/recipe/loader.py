@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ally_wizard.recipe.model import Environment, KeySettings, Recipe, Scope, Section, Steps
+from ally_wizard.toml_errors import describe_toml_error
 
 # `url:VERB|/api/...`: Canvas's scope strings (canvas-behaviour.md section 5).
 SCOPE_RE = re.compile(r"^url:(GET|POST|PUT|PATCH|DELETE|HEAD)\|(/api/[A-Za-z0-9_/:.*()-]+)$")
@@ -86,7 +87,8 @@ def parse_recipe(text: str, source: str = "<recipe>") -> Recipe:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RecipeError(source, f"not valid TOML ({exc})", getattr(exc, "lineno", None)) from None
+        reason, line = describe_toml_error(exc)
+        raise RecipeError(source, f"not valid TOML: {reason}", line) from None
     lines = _Lines(text)
 
     head = data.get("recipe")
