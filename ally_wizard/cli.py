@@ -8,14 +8,11 @@ Exit codes: 0 fine, 1 problems found, 2 bad usage or input, 3 Canvas unreachable
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from ally_wizard import __version__
-
-if TYPE_CHECKING:
-    import argparse
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -73,8 +70,6 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser, with every command and its options."""
-    import argparse
-
     parser = argparse.ArgumentParser(
         prog="ally-wizard",
         description="Set up and verify the Canvas API developer key for Anthology Ally.",

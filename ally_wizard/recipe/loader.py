@@ -7,13 +7,11 @@ a box that does not exist in Canvas, and the mistake would only show up at Ally'
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import tomllib
 from collections.abc import Mapping
 from functools import cache
-from importlib import resources
-from pathlib import Path
-from typing import Any
 
 from ally_wizard.recipe.model import Environment, KeySettings, Recipe, Scope, Section, Steps
 from ally_wizard.toml_errors import describe_toml_error
@@ -61,21 +59,21 @@ class _Lines:
         return None
 
 
-def _str(table: Mapping[str, Any], key: str, source: str, lines: _Lines, where: str) -> str:
+def _str(table: Mapping[str, object], key: str, source: str, lines: _Lines, where: str) -> str:
     value = table.get(key)
     if not isinstance(value, str) or not value.strip():
         raise RecipeError(source, f"{where} needs a non-empty text value for {key!r}", lines.first(key))
     return value
 
 
-def _bool(table: Mapping[str, Any], key: str, source: str, lines: _Lines) -> bool:
+def _bool(table: Mapping[str, object], key: str, source: str, lines: _Lines) -> bool:
     value = table.get(key)
     if not isinstance(value, bool):
         raise RecipeError(source, f"[settings] needs {key} = true or false", lines.first(key))
     return value
 
 
-def _str_list(table: Mapping[str, Any], key: str, source: str, lines: _Lines) -> tuple[str, ...]:
+def _str_list(table: Mapping[str, object], key: str, source: str, lines: _Lines) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise RecipeError(source, f"[steps] {key} must be a list of non-empty texts", lines.first(key))
@@ -152,6 +150,8 @@ def _environments(raw: object, source: str, lines: _Lines) -> tuple[Environment,
     seen: set[str] = set()
     result = []
     for entry in raw:
+        if not isinstance(entry, dict):
+            raise RecipeError(source, "each environment must be an [[environments]] table", lines.first("environments"))
         env_id = _str(entry, "id", source, lines, "[[environments]]")
         line = lines.first(f'id = "{env_id}"')
         if not _ENV_ID_RE.match(env_id):
@@ -172,6 +172,8 @@ def _sections(raw: object, source: str, lines: _Lines) -> tuple[Section, ...]:
     seen: dict[str, str] = {}
     result = []
     for entry in raw:
+        if not isinstance(entry, dict):
+            raise RecipeError(source, "each section must be a [[sections]] table", lines.first("sections"))
         name = _str(entry, "name", source, lines, "[[sections]]")
         name_line = lines.first(f'name = "{name}"')
         scopes_raw = entry.get("scopes")
@@ -199,17 +201,20 @@ def _sections(raw: object, source: str, lines: _Lines) -> tuple[Section, ...]:
     return tuple(result)
 
 
-def load_recipe(path: Path) -> Recipe:
+def load_recipe(path: str | os.PathLike[str]) -> Recipe:
     """Load and validate a recipe file from disk."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
     except OSError as exc:
-        raise RecipeError(str(path), f"cannot be read ({exc.strerror})") from None
-    return parse_recipe(text, str(path))
+        raise RecipeError(os.fspath(path), f"cannot be read ({exc.strerror})") from None
+    return parse_recipe(text, os.fspath(path))
 
 
 @cache
 def default_recipe() -> Recipe:
     """The Ally recipe shipped in the package, loaded once per process."""
-    text = resources.files("ally_wizard.recipe").joinpath(DEFAULT_RECIPE).read_text(encoding="utf-8")
-    return parse_recipe(text, DEFAULT_RECIPE)
+    # A plain path, not importlib.resources: the package is installed as files, and the light commands
+    # must start fast (importlib.resources or pathlib alone cost more than parsing the whole recipe).
+    with open(os.path.join(os.path.dirname(__file__), DEFAULT_RECIPE), encoding="utf-8") as handle:
+        return parse_recipe(handle.read(), DEFAULT_RECIPE)

@@ -1,17 +1,17 @@
 """Typed objects for an integration recipe: the vendor's developer-key procedure as data.
 
-A recipe is loaded once and never changed, so every type here is a frozen dataclass; the screens, the
+A recipe is loaded once and never changed, so every type here is an immutable NamedTuple (cheaper to define than a
+dataclass, which matters to the start-up time of `ally-wizard recipe`); the screens, the
 command line and the Canvas client all read the same objects.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Environment:
+class Environment(NamedTuple):
     """One vendor data centre (an "Ally environment"): where the vendor's callback lives."""
 
     id: str
@@ -19,8 +19,7 @@ class Environment:
     host: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scope:
+class Scope(NamedTuple):
     """One Canvas API scope the key must hold, such as `url:GET|/api/v1/accounts`."""
 
     string: str
@@ -29,16 +28,14 @@ class Scope:
     section: str
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """A group of scopes as Canvas's key editor shows them (Accounts, Files, ...)."""
 
     name: str
     scopes: tuple[Scope, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class KeySettings:
+class KeySettings(NamedTuple):
     """The key settings the procedure requires, besides its scopes."""
 
     enforce_scopes: bool
@@ -46,8 +43,7 @@ class KeySettings:
     key_on: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Steps:
+class Steps(NamedTuple):
     """The procedure's manual steps in the help page's words, grouped by where they happen."""
 
     create: tuple[str, ...]
@@ -55,8 +51,7 @@ class Steps:
     handoff: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Recipe:
+class Recipe(NamedTuple):
     """A vendor's Canvas developer-key procedure: environments, redirect URI, settings and scopes."""
 
     id: str

@@ -1,0 +1,217 @@
+"""Profiles on disk: round trip, atomic writes, private modes, corrupt files, concurrent edits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ally_wizard.canvas.report import Check, CheckStatus, Evidence, Report
+from ally_wizard.profile import Profile, ScopeStatus, StepId, StepState
+from ally_wizard.store import CorruptProfile, ProfileConflict, ProfileNotFound, ProfileStore, default_home
+
+ACCOUNTS = "url:GET|/api/v1/accounts"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ProfileStore:
+    return ProfileStore(tmp_path / "home")
+
+
+def _full_profile() -> Profile:
+    profile = Profile(
+        "production",
+        canvas_url="https://canvas.school.edu",
+        environment="eu",
+        client_id="1234",
+        key_name="Anthology Ally",
+        owner_email="lms-admin@school.edu",
+        key_id="170000000000123",
+        recipe_version="2026.11.1",
+    )
+    profile.mark(StepId.CANVAS, StepState.DONE)
+    profile.mark(StepId.CREATE_KEY, StepState.IN_PROGRESS)
+    profile.scopes[ACCOUNTS] = ScopeStatus.VERIFIED
+    profile.scopes["url:PUT|/api/v1/files/:id"] = ScopeStatus.MISSING
+    profile.create_checklist = [0, 2]
+    when = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+    profile.last_verification = Report(
+        started_at=when,
+        finished_at=when + dt.timedelta(seconds=3),
+        authorized_by="Ada Admin",
+        checks=[
+            Check("key.exists", "Key exists", CheckStatus.PASS, "Canvas knows the key.", Evidence(302, "ok"), when),
+            Check("key.on", "Key is ON", CheckStatus.FAIL, "Turn the key ON.", Evidence(302, "unauthorized_client")),
+        ],
+    )
+    return profile
+
+
+def test_profile_round_trips(store: ProfileStore) -> None:
+    original = _full_profile()
+    store.create(original)
+    loaded = store.load("production").profile
+    assert loaded.canvas_url == original.canvas_url
+    assert (loaded.environment, loaded.client_id, loaded.key_id) == ("eu", "1234", "170000000000123")
+    assert (loaded.key_name, loaded.owner_email, loaded.recipe_version) == (
+        "Anthology Ally", "lms-admin@school.edu", "2026.11.1"
+    )
+    assert loaded.steps[StepId.CANVAS].state is StepState.DONE
+    assert loaded.steps[StepId.CANVAS].done_at == original.steps[StepId.CANVAS].done_at
+    assert loaded.steps[StepId.CREATE_KEY].state is StepState.IN_PROGRESS
+    assert loaded.scopes == original.scopes
+    assert loaded.create_checklist == [0, 2]
+    assert loaded.first_unfinished is StepId.CREATE_KEY
+    report = loaded.last_verification
+    assert report is not None and report.authorized_by == "Ada Admin"
+    assert [(c.id, c.status, c.message) for c in report] == [
+        ("key.exists", CheckStatus.PASS, "Canvas knows the key."),
+        ("key.on", CheckStatus.FAIL, "Turn the key ON."),
+    ]
+    assert report.checks[0].evidence == Evidence(302, "ok")
+    assert report.overall is CheckStatus.FAIL
+
+
+def test_files_are_private(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    assert stat.S_IMODE(store.path("production").stat().st_mode) == 0o600
+    assert stat.S_IMODE(store.folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(store.home.stat().st_mode) == 0o700
+
+
+def test_a_loosened_folder_is_tightened(store: ProfileStore) -> None:
+    store.ensure_folder()
+    store.folder.chmod(0o755)
+    store.create(_full_profile())
+    assert stat.S_IMODE(store.folder.stat().st_mode) == 0o700
+
+
+def test_profile_never_holds_a_secret_field() -> None:
+    fields = set(Profile.__dataclass_fields__)
+    assert not {f for f in fields if "secret" in f or "token" in f}
+
+
+def test_crash_before_rename_leaves_the_old_profile(store: ProfileStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    loaded = store.create(_full_profile())
+    before = store.path("production").read_bytes()
+    loaded.profile.canvas_url = "https://other.school.edu"
+
+    def crash(src: object, dst: object) -> None:
+        raise OSError("power cut")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="power cut"):
+        store.save(loaded)
+    monkeypatch.undo()
+    assert store.path("production").read_bytes() == before
+    assert [p.name for p in store.folder.iterdir() if p.suffix == ".tmp"] == []
+    assert store.load("production").profile.canvas_url == "https://canvas.school.edu"
+
+
+def test_a_leftover_temp_file_is_not_listed(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    (store.folder / ".production.toml.abc123.tmp").write_text("half")
+    assert store.names() == ["production"]
+
+
+def test_corrupt_file_is_moved_aside_and_reported_with_its_line(store: ProfileStore) -> None:
+    store.ensure_folder()
+    store.path("broken").write_text('schema = 1\n[canvas]\nurl = "https://x.edu\n')
+    with pytest.raises(CorruptProfile) as caught:
+        store.load("broken")
+    problem = caught.value
+    assert problem.line == 3
+    assert "not valid TOML" in str(problem)
+    assert problem.kept_at is not None and problem.kept_at.name.startswith("broken.toml.corrupt-")
+    assert problem.kept_at.read_text().endswith('"https://x.edu\n')
+    assert not store.path("broken").exists()
+
+
+def test_listing_goes_on_past_a_corrupt_profile(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.path("broken").write_bytes(b"\xff\xfe not text")
+    listings = store.list()
+    assert [(item.name, item.loaded is not None, item.problem is not None) for item in listings] == [
+        ("broken", False, True),
+        ("production", True, False),
+    ]
+    # The bad file is kept aside, and a new profile of that name does not overwrite it.
+    kept = [p for p in store.folder.iterdir() if ".corrupt-" in p.name]
+    assert len(kept) == 1 and kept[0].read_bytes() == b"\xff\xfe not text"
+    store.create(Profile("broken"))
+    assert kept[0].read_bytes() == b"\xff\xfe not text"
+
+
+def test_wrong_shape_is_corrupt_not_a_crash(store: ProfileStore) -> None:
+    store.ensure_folder()
+    store.path("odd").write_text('canvas = "not a table"\n')
+    with pytest.raises(CorruptProfile, match=r"\[canvas\] must be a table"):
+        store.load("odd")
+
+
+def test_unknown_keys_from_a_newer_version_survive_a_rewrite(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    path = store.path("production")
+    path.write_text(
+        path.read_text().replace("schema = 1", "schema = 2\nfuture_flag = true")
+        + '\n[future_table]\nanswer = 42\n'
+    )
+    loaded = store.load("production")
+    loaded.profile.client_id = "5678"
+    store.save(loaded)
+    data = tomllib.loads(path.read_text())
+    assert data["future_flag"] is True and data["future_table"] == {"answer": 42}
+    assert data["schema"] == 2
+    assert data["vendor"]["client_id"] == "5678"
+
+
+def test_a_change_by_another_process_is_detected_not_lost(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    mine = store.load("production")
+    theirs = store.load("production")
+    theirs.profile.client_id = "9999"
+    store.save(theirs)
+    mine.profile.key_name = "Ally (mine)"
+    with pytest.raises(ProfileConflict, match="changed by another ally-wizard"):
+        store.save(mine)
+    assert store.load("production").profile.client_id == "9999"
+
+
+def test_saving_twice_from_one_reader_is_fine(store: ProfileStore) -> None:
+    loaded = store.create(_full_profile())
+    loaded.profile.client_id = "1"
+    loaded = store.save(loaded)
+    loaded.profile.client_id = "2"
+    store.save(loaded)
+    assert store.load("production").profile.client_id == "2"
+
+
+def test_create_refuses_an_existing_name(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    with pytest.raises(ProfileConflict, match="already exists"):
+        store.create(Profile("production"))
+
+
+def test_delete_and_missing(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.delete("production")
+    with pytest.raises(ProfileNotFound):
+        store.load("production")
+    with pytest.raises(ProfileNotFound):
+        store.delete("production")
+
+
+@pytest.mark.parametrize("name", ["", "../etc", "a/b", ".hidden", "name with space", "x" * 65, "é"])
+def test_bad_profile_names_are_refused(name: str) -> None:
+    with pytest.raises(ValueError, match="cannot be a profile name"):
+        Profile(name)
+
+
+def test_home_follows_the_environment_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("ALLY_WIZARD_HOME", str(tmp_path / "elsewhere"))
+    assert default_home() == tmp_path / "elsewhere"
+    assert ProfileStore().folder == tmp_path / "elsewhere" / "profiles"
