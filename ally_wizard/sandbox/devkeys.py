@@ -1,0 +1,248 @@
+"""The Developer Keys API of the root account (canvas-behaviour.md 6.1-6.5): list, create, update,
+delete, regenerate the secret, and set the account binding with the nested parameter.
+
+Only a caller with manage_developer_keys (the admin) may use it; a token whose key enforces scopes
+never gets here, because the middleware's scope check refuses these paths first.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from ally_wizard.sandbox.catalogue import catalogue_scope_strings
+from ally_wizard.sandbox.http import (
+    api_error,
+    auth,
+    ctx,
+    json_response,
+    not_found,
+    paged_json,
+    param,
+    params,
+    truthy,
+    unauthorized,
+)
+from ally_wizard.sandbox.records import Binding, DeveloperKey, local_id
+from ally_wizard.sandbox.state import ROOT_ACCOUNT_ID, CanvasState
+
+MAX_URI = 4096
+BINDING_STATES = ("on", "off", "allow")
+
+
+class KeyValidationError(ValueError):
+    """A developer key field Canvas refuses: `attribute` and Canvas's message."""
+
+    def __init__(self, attribute: str, message: str) -> None:
+        super().__init__(f"{attribute} {message}")
+        self.attribute = attribute
+        self.message = message
+
+    def response(self) -> web.Response:
+        """Rails's per-attribute error body, 400."""
+        return json_response(
+            {
+                "errors": {
+                    self.attribute: [{"attribute": self.attribute, "type": self.message, "message": self.message}]
+                }
+            },
+            400,
+        )
+
+
+def _root_account(state: CanvasState, raw: str) -> bool | None:
+    """True for the root account, False for a sub-account, None for no account."""
+    if raw == "self":
+        return True
+    number = local_id(raw)
+    if number is None or number not in state.content["accounts"]:
+        return None
+    return number == ROOT_ACCOUNT_ID
+
+
+def parse_redirect_uris(values: dict[str, list[str]]) -> list[str] | None:
+    """`developer_key[redirect_uris]` as a whitespace-separated string or an array; None if absent."""
+    if "developer_key[redirect_uris][]" in values:
+        raw = values["developer_key[redirect_uris][]"]
+    elif "developer_key[redirect_uris]" in values:
+        raw = (param(values, "developer_key[redirect_uris]") or "").split()
+    else:
+        return None
+    uris = [uri.strip() for uri in raw if uri.strip()]
+    for uri in uris:
+        if len(uri) > MAX_URI:
+            raise KeyValidationError("redirect_uris", "a redirect_uri is too long")
+        parts = urlsplit(uri)
+        if not parts.scheme or not (parts.netloc or parts.path) or any(ch.isspace() for ch in uri):
+            raise KeyValidationError("redirect_uris", "is not a valid URI")
+    return uris
+
+
+def parse_scopes(values: dict[str, list[str]], creating: bool) -> list[str] | None:
+    """`developer_key[scopes][]`: unknown scopes refused on create, silently dropped on update."""
+    if "developer_key[scopes][]" not in values and "developer_key[scopes]" not in values:
+        return None
+    raw = values.get("developer_key[scopes][]") or (param(values, "developer_key[scopes]") or "").split()
+    known = catalogue_scope_strings()
+    scopes: list[str] = []
+    for scope in raw:
+        if not scope:
+            continue
+        if scope not in known:
+            if creating:
+                raise KeyValidationError("scopes", f"cannot contain {scope}")
+            continue
+        if scope not in scopes:
+            scopes.append(scope)
+    return scopes
+
+
+def apply_key_fields(state: CanvasState, key: DeveloperKey, values: dict[str, list[str]], creating: bool) -> None:
+    """Apply `developer_key[...]` parameters to a key (validating first, so a refusal changes nothing)."""
+    uris = parse_redirect_uris(values)
+    scopes = parse_scopes(values, creating)
+    require = param(values, "developer_key[require_scopes]")
+    new_require = truthy(require) if require is not None else key.require_scopes
+    for field in ("name", "email", "notes", "icon_url", "vendor_code", "redirect_uri"):
+        value = param(values, f"developer_key[{field}]")
+        if value is not None:
+            setattr(key, field, value)
+    for field in ("visible", "test_cluster_only", "allow_includes", "auto_expire_tokens"):
+        value = param(values, f"developer_key[{field}]")
+        if value is not None:
+            setattr(key, field, truthy(value))
+    if creating:
+        key.auto_expire_tokens = True
+    if uris is not None:
+        key.redirect_uris = uris
+    state.change_key_scopes(key, scopes if scopes is not None else key.scopes, new_require)
+    event = param(values, "developer_key[event]")
+    if not creating and event in ("activate", "deactivate"):
+        key.workflow_state = "active" if event == "activate" else "inactive"
+
+
+def _guard(request: web.Request) -> web.Response | None:
+    return None if auth(request).user.admin else unauthorized()
+
+
+async def list_keys(request: web.Request) -> web.StreamResponse:
+    """`GET /api/v1/accounts/:account_id/developer_keys`: non-deleted keys, highest id first."""
+    values = await params(request)
+    state = ctx(request).state
+    root = _root_account(state, request.match_info["account_id"])
+    if root is None or root is False:
+        return not_found()
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    keys = sorted((k for k in state.keys.values() if k.workflow_state != "deleted"), key=lambda k: -k.id)
+    return paged_json(request, values, [state.key_json(k) for k in keys])
+
+
+async def create_key(request: web.Request) -> web.StreamResponse:
+    """`POST /api/v1/accounts/:account_id/developer_keys`: 200 with the key and its full secret."""
+    values = await params(request)
+    state = ctx(request).state
+    root = _root_account(state, request.match_info["account_id"])
+    if root is None or root is False:
+        return not_found()
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    user = auth(request).user
+    try:
+        parse_redirect_uris(values)
+        parse_scopes(values, creating=True)
+    except KeyValidationError as exc:
+        return exc.response()
+    key = state.create_key(
+        user, name="", email="", redirect_uris=[], scopes=[], require_scopes=False, allow_includes=False
+    )
+    apply_key_fields(state, key, values, creating=True)
+    return json_response(state.key_json(key))
+
+
+def _key_from_path(request: web.Request) -> DeveloperKey | None:
+    number = local_id(request.match_info["id"])
+    return ctx(request).state.find_key(number)
+
+
+async def update_key(request: web.Request) -> web.StreamResponse:
+    """`PUT /api/v1/developer_keys/:id`: update fields; `developer_key[event]` (de)activates."""
+    values = await params(request)
+    key = _key_from_path(request)
+    if key is None:
+        return not_found()
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    try:
+        parse_redirect_uris(values)
+    except KeyValidationError as exc:
+        return exc.response()
+    apply_key_fields(ctx(request).state, key, values, creating=False)
+    return json_response(ctx(request).state.key_json(key))
+
+
+async def delete_key(request: web.Request) -> web.StreamResponse:
+    """`DELETE /api/v1/developer_keys/:id`: soft delete, 200 with the key."""
+    key = _key_from_path(request)
+    if key is None:
+        return not_found()
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    state = ctx(request).state
+    key.workflow_state = "deleted"
+    for token in state.tokens.values():
+        if token.developer_key_id == key.id and token.workflow_state == "active":
+            token.workflow_state = "deleted"
+    return json_response(state.key_json(key))
+
+
+async def regenerate_secret(request: web.Request) -> web.StreamResponse:
+    """`POST /api/v1/developer_keys/:id/regenerate_secret`: the feature is off on this instance."""
+    key = _key_from_path(request)
+    if key is None:
+        return not_found()
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    return api_error(403, "Feature not enabled")
+
+
+async def set_binding(request: web.Request) -> web.StreamResponse:
+    """`POST .../developer_keys/:developer_key_id/developer_key_account_bindings`: 200 new, 201 updated."""
+    values = await params(request)
+    state = ctx(request).state
+    root = _root_account(state, request.match_info["account_id"])
+    if root is None or root is False:
+        return not_found()
+    number = local_id(request.match_info["developer_key_id"])
+    key = state.find_key(number)
+    if key is None:
+        return not_found()
+    if (refusal := _guard(request)) is not None:
+        return refusal
+    wanted = param(values, "developer_key_account_binding[workflow_state]")
+    if wanted is None:
+        return api_error(400, "param is missing or the value is empty: developer_key_account_binding")
+    if wanted not in BINDING_STATES:
+        return KeyValidationError("workflow_state", "inclusion").response()
+    binding = state.bindings.get(key.id)
+    status = 201
+    if binding is None:
+        binding = state.bindings[key.id] = Binding(state.next_id("binding"), ROOT_ACCOUNT_ID, key.id)
+        status = 200
+    binding.workflow_state = wanted
+    return json_response(binding.as_json(), status)
+
+
+def add_routes(app: web.Application) -> None:
+    """Register the Developer Keys API."""
+    v1 = "/api/v1"
+    app.router.add_get(f"{v1}/accounts/{{account_id}}/developer_keys", list_keys)
+    app.router.add_post(f"{v1}/accounts/{{account_id}}/developer_keys", create_key)
+    app.router.add_put(f"{v1}/developer_keys/{{id}}", update_key)
+    app.router.add_delete(f"{v1}/developer_keys/{{id}}", delete_key)
+    app.router.add_post(f"{v1}/developer_keys/{{id}}/regenerate_secret", regenerate_secret)
+    app.router.add_post(
+        f"{v1}/accounts/{{account_id}}/developer_keys/{{developer_key_id}}/developer_key_account_bindings",
+        set_binding,
+    )

@@ -1,0 +1,201 @@
+"""Scenarios of the simulated Canvas: data files that say how the institution's key was made and how
+Canvas answers, each with the lesson it teaches.
+
+A scenario is read from `scenarios/<name>.toml` inside the package, so a trainer can add one without
+touching code; every field has a default taken from `ready`, so a file only names what differs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from ally_wizard.recipe import default_recipe
+
+
+class ScenarioError(ValueError):
+    """A scenario name that does not exist or a scenario file that cannot be used."""
+
+
+@dataclass(frozen=True, slots=True)
+class KeySetup:
+    """How the admin made the Ally developer key, and what was handed to them afterwards."""
+
+    name: str = "Anthology Ally"
+    binding_state: str = "on"  # on | off | allow: the key's State toggle on the root account
+    workflow_state: str = "active"  # the key's own state (inactive/deleted -> "unknown client")
+    require_scopes: bool = True
+    allow_includes: bool = True
+    missing_scopes: tuple[str, ...] = ()  # Ally scopes left unticked
+    redirect_uri: str = ""  # "" = the correct one for the environment and Client ID
+    hand_out_wrong_secret: bool = False
+    hand_out_unknown_key: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CanvasQuirks:
+    """Release-dependent answers (canvas-behaviour.md lists every form)."""
+
+    invalid_scope_style: str = "redirect"  # redirect (current) | json400 (2019-era, no list)
+    json_prefix: bool = False  # `while(1);` before JSON bodies of API GETs (very old releases)
+    legacy_token_response: bool = False  # no canvas_region, no fake_student
+    legacy_expired_token: bool = False  # expired tokens answer "Invalid access token."
+    token_endpoint_extra_cost: float = 0.0  # older releases add 200 to each /login/oauth2/token call
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleSettings:
+    """Canvas's leaky bucket per access token (request_throttle.rb defaults unless a scenario says)."""
+
+    maximum: float = 800.0
+    outflow: float = 10.0  # units leaked per second
+    up_front_cost: float = 50.0  # reserved while a request runs
+    fixed_cost: float = 0.0  # 0: charge the measured handler time in seconds, as Canvas does
+    status: int = 403  # 403, or 429 with request_throttle.send_429_response
+
+
+@dataclass(frozen=True, slots=True)
+class FaultSettings:
+    """Gateway faults on API and token requests: 502s and stalls, seeded so tests are repeatable."""
+
+    rate: float = 0.0
+    seed: int = 0
+    stall_seconds: float = 1.5
+    max_consecutive: int = 2  # a client with bounded retries always gets through
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """One practice situation: the lesson, what the admin sees, the fix, and how Canvas is set up."""
+
+    name: str
+    goal: str
+    what_you_see: str
+    fix: str
+    ally_environment: str = "us"
+    ally_client_id: str = "1234"
+    latency_ms: int = 0
+    key: KeySetup = field(default_factory=KeySetup)
+    canvas: CanvasQuirks = field(default_factory=CanvasQuirks)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
+    faults: FaultSettings = field(default_factory=FaultSettings)
+
+    def with_latency(self, latency_ms: int | None) -> Scenario:
+        """The same scenario with another per-request latency (None keeps the scenario's own)."""
+        if latency_ms is None:
+            return self
+        if latency_ms < 0:
+            raise ScenarioError("The latency must be 0 ms or more.")
+        return replace(self, latency_ms=latency_ms)
+
+
+def _table(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ScenarioError(f"{source}: [{name}] must be a table")
+    return value
+
+
+def _build(cls: Any, table: dict[str, Any], source: str, section: str) -> Any:
+    """A settings dataclass from a TOML table, refusing unknown keys and wrong types by name."""
+    defaults = cls()
+    values: dict[str, Any] = {}
+    for key, raw in table.items():
+        if not hasattr(defaults, key):
+            raise ScenarioError(f"{source}: [{section}] has no setting {key!r}")
+        expected = getattr(defaults, key)
+        value: Any = raw
+        if isinstance(expected, tuple):
+            if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+                raise ScenarioError(f"{source}: [{section}] {key} must be a list of texts")
+            value = tuple(raw)
+        elif isinstance(expected, bool):
+            if not isinstance(raw, bool):
+                raise ScenarioError(f"{source}: [{section}] {key} must be true or false")
+        elif isinstance(expected, float):
+            if not isinstance(raw, int | float) or isinstance(raw, bool):
+                raise ScenarioError(f"{source}: [{section}] {key} must be a number")
+            value = float(raw)
+        elif not isinstance(raw, type(expected)) or isinstance(raw, bool):
+            raise ScenarioError(f"{source}: [{section}] {key} must be a {type(expected).__name__}")
+        values[key] = value
+    return cls(**values)
+
+
+def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
+    """Parse and validate a scenario file's text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML ({exc})") from None
+    head = _table(data, "scenario", source)
+    for name in ("name", "goal", "what_you_see", "fix"):
+        if not isinstance(head.get(name), str) or not head[name].strip():
+            raise ScenarioError(f"{source}: [scenario] needs a non-empty text {name!r}")
+    recipe = default_recipe()
+    environment = str(head.get("ally_environment", "us"))
+    try:
+        recipe.environment(environment)
+    except KeyError as exc:
+        raise ScenarioError(f"{source}: {exc.args[0]}") from None
+    latency = head.get("latency_ms", 0)
+    if not isinstance(latency, int) or latency < 0:
+        raise ScenarioError(f"{source}: [scenario] latency_ms must be a whole number of 0 or more")
+    key: KeySetup = _build(KeySetup, _table(data, "key", source), source, "key")
+    unknown = [scope for scope in key.missing_scopes if scope not in recipe.scope_strings]
+    if unknown:
+        raise ScenarioError(f"{source}: [key] missing_scopes names scopes not in the recipe: {unknown}")
+    if key.binding_state not in ("on", "off", "allow"):
+        raise ScenarioError(f"{source}: [key] binding_state must be on, off or allow")
+    if key.workflow_state not in ("active", "inactive"):
+        raise ScenarioError(f"{source}: [key] workflow_state must be active or inactive")
+    canvas: CanvasQuirks = _build(CanvasQuirks, _table(data, "canvas", source), source, "canvas")
+    if canvas.invalid_scope_style not in ("redirect", "json400"):
+        raise ScenarioError(f"{source}: [canvas] invalid_scope_style must be redirect or json400")
+    throttle: ThrottleSettings = _build(ThrottleSettings, _table(data, "throttle", source), source, "throttle")
+    if throttle.status not in (403, 429):
+        raise ScenarioError(f"{source}: [throttle] status must be 403 or 429")
+    faults: FaultSettings = _build(FaultSettings, _table(data, "faults", source), source, "faults")
+    if not 0.0 <= faults.rate < 1.0 or faults.max_consecutive < 1:
+        raise ScenarioError(f"{source}: [faults] rate must be in [0, 1) and max_consecutive at least 1")
+    return Scenario(
+        name=head["name"],
+        goal=head["goal"].strip(),
+        what_you_see=head["what_you_see"].strip(),
+        fix=head["fix"].strip(),
+        ally_environment=environment,
+        ally_client_id=str(head.get("ally_client_id", "1234")),
+        latency_ms=latency,
+        key=key,
+        canvas=canvas,
+        throttle=throttle,
+        faults=faults,
+    )
+
+
+def _scenario_dir() -> Any:
+    return resources.files("ally_wizard.sandbox").joinpath("scenarios")
+
+
+@cache
+def scenario_names() -> tuple[str, ...]:
+    """The scenarios shipped in the package, `ready` first, then alphabetically."""
+    names = sorted(
+        entry.name.removesuffix(".toml") for entry in _scenario_dir().iterdir() if entry.name.endswith(".toml")
+    )
+    return tuple(sorted(names, key=lambda name: (name != "ready", name)))
+
+
+@cache
+def load_scenario(name: str) -> Scenario:
+    """The named scenario; `ScenarioError` lists the valid names."""
+    if name not in scenario_names():
+        raise ScenarioError(f"Unknown scenario {name!r}; choose one of: {', '.join(scenario_names())}.")
+    source = f"{name}.toml"
+    scenario = parse_scenario(_scenario_dir().joinpath(source).read_text(encoding="utf-8"), source)
+    if scenario.name != name:
+        raise ScenarioError(f"{source}: [scenario] name is {scenario.name!r}, expected {name!r}")
+    return scenario

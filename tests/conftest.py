@@ -1,0 +1,38 @@
+"""Fixtures for every test: a private ALLY_WIZARD_HOME, and the simulated Canvas on a free port."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ally_wizard.sandbox import RunningSandbox
+
+SandboxFactory = Callable[..., RunningSandbox]
+
+
+@pytest.fixture(autouse=True)
+def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test may touch the real config folder: point ALLY_WIZARD_HOME at a fresh folder."""
+    home = tmp_path_factory.mktemp("ally-wizard-home")
+    monkeypatch.setenv("ALLY_WIZARD_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def sandbox() -> Iterator[SandboxFactory]:
+    """A factory: `sandbox(scenario="ready", latency_ms=None)` starts a simulated Canvas in a thread.
+
+    Every sandbox started through it is stopped when the test ends.
+    """
+    started: list[RunningSandbox] = []
+
+    def start(scenario: str = "ready", latency_ms: int | None = None) -> RunningSandbox:
+        running = RunningSandbox(scenario=scenario, latency_ms=latency_ms).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
