@@ -1,0 +1,25 @@
+"""`ally-wizard` / `ally-wizard wizard [PROFILE]`: open the Textual wizard."""
+
+from __future__ import annotations
+
+import argparse
+
+from ally_wizard.cli import EXIT_OK, UsageError
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the wizard on the start screen, or on the named profile at its first unfinished step."""
+    from ally_wizard.profile import check_profile_name
+    from ally_wizard.store import ProfileStore
+
+    name: str | None = getattr(args, "profile", None)
+    if name is not None:
+        try:
+            check_profile_name(name)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+    from ally_wizard.tui.app import WizardApp
+
+    app = WizardApp(ProfileStore(), name, presenter=bool(getattr(args, "presenter", False)))
+    app.run()
+    return EXIT_OK

@@ -1,0 +1,168 @@
+"""The wizard's App: holds the session, moves between step screens, and owns app-wide keys.
+
+Kept thin on purpose: each step's behaviour lives in its screen (`screens/`), the rules of saving in
+`session.py`, and the step list in `steps.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import ClassVar, Protocol
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+
+from ally_wizard.recipe import Recipe, default_recipe
+from ally_wizard.store import ProfileError, ProfileNotFound, ProfileStore
+from ally_wizard.tui.commands import WizardCommands
+from ally_wizard.tui.session import WizardSession
+from ally_wizard.tui.steps import TOTAL_STEPS, make_screen, number_of
+
+
+class DemoContext(Protocol):
+    """What the wizard needs from a training session: the text of the marker shown on every screen."""
+
+    @property
+    def marker(self) -> str:
+        """Such as "DEMO" or "DEMO · missing-scopes"."""
+        ...
+
+
+class WizardApp(App[None]):
+    """The Ally developer-key wizard: seven steps, one screen each, saved as it goes."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Ally developer key wizard"
+    COMMANDS: ClassVar = App.COMMANDS | {WizardCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        # Everything is saved as it is typed, so Ctrl+C can simply quit too.
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("f2", "toggle_presenter", "Presenter", tooltip="Mask secrets, key IDs and home paths"),
+    ]
+
+    presenter: reactive[bool] = reactive(False)
+    """True while secrets, tokens, key IDs and home paths are masked (projectors, screen sharing)."""
+
+    def __init__(
+        self,
+        store: ProfileStore,
+        profile_name: str | None = None,
+        *,
+        presenter: bool = False,
+        demo: DemoContext | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.recipe: Recipe = default_recipe()
+        self.session = WizardSession(store)
+        self.initial_profile = profile_name
+        self.demo = demo
+        self.opened_urls: list[str] = []
+        self.set_reactive(WizardApp.presenter, presenter)
+
+    @property
+    def demo_marker(self) -> str | None:
+        """The marker every screen shows in a training session, or None outside one."""
+        return None if self.demo is None else self.demo.marker
+
+    def on_mount(self) -> None:
+        """Open the start screen, or the named profile at its first unfinished step."""
+        self.push_screen(make_screen(1))
+        if self.initial_profile:
+            self.open_profile(self.initial_profile, create_missing=True)
+
+    def open_profile(self, name: str, *, create_missing: bool = False) -> bool:
+        """Open a profile at its first unfinished step; report (not raise) a profile that cannot be used."""
+        try:
+            profile = self.session.open(name)
+        except ProfileNotFound:
+            if not create_missing:
+                self.notify(f"There is no profile named {name!r}.", severity="error")
+                return False
+            try:
+                profile = self.session.create(name, self.recipe.version)
+            except (ProfileError, ValueError, OSError) as exc:
+                self.notify(str(exc), title="Cannot create the profile", severity="error")
+                return False
+            self.notify(f"Started a new setup named {name!r}.")
+        except (ProfileError, ValueError) as exc:
+            self.notify(str(exc), title="Cannot open the profile", severity="error", timeout=15)
+            return False
+        self.go_to(number_of(profile.first_unfinished))
+        return True
+
+    def go_to(self, number: int) -> None:
+        """Show step `number` (1 to 7), replacing the current step screen."""
+        number = max(1, min(TOTAL_STEPS, number))
+        if number > 1 and self.session.profile is None:
+            self.notify("Open or start a setup first.", severity="warning")
+            number = 1
+        if number == 1:
+            self.session.close()
+        self.switch_screen(make_screen(number))
+
+    def save_profile(self) -> bool:
+        """Save the open profile now; a conflict or write error becomes a readable notification."""
+        problem = self.session.save()
+        if problem:
+            self.notify(problem, title="Not saved", severity="error", timeout=20)
+            return False
+        return True
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy through the terminal (OSC 52) and say that some terminals do not pass it on."""
+        self.copy_to_clipboard(text)
+        self.notify(
+            f"Copied the {what}. If it does not paste, your terminal does not pass copies on: "
+            "select the text with the mouse instead.",
+            title="Copied",
+        )
+
+    def open_url(self, url: str, *, new_tab: bool = True) -> None:
+        """The one way the wizard opens a browser; the URL is always shown on screen as well.
+
+        Over SSH there is no browser to open, and a text-mode browser would take over this terminal,
+        so on Linux without a display nothing is launched.
+        """
+        self.opened_urls.append(url)
+        if self.is_headless:
+            return
+        if type(self._driver).__name__ == "WebDriver":  # textual-serve: the browser tab opens it.
+            super().open_url(url, new_tab=new_tab)
+            return
+        has_display = sys.platform in ("darwin", "win32") or bool(
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        )
+        if not has_display:
+            self.notify("No browser can be opened from here: copy the address shown into a browser.")
+            return
+        import webbrowser
+
+        self.run_worker(lambda: webbrowser.open(url, new=2 if new_tab else 0), thread=True, group="browser")
+
+    def action_help(self) -> None:
+        """Help for the current step: why it exists and what commonly goes wrong."""
+        from ally_wizard.tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        key = getattr(self.screen, "STEP_KEY", "start")
+        self.push_screen(HelpScreen(str(key)))
+
+    def action_toggle_presenter(self) -> None:
+        """Mask or unmask secrets, key IDs and home paths on every screen."""
+        self.presenter = not self.presenter
+        self.notify("Presenter mode on: secrets, key IDs and home paths are masked." if self.presenter
+                    else "Presenter mode off.")
+
+    def watch_presenter(self) -> None:
+        """Tell every open step screen to redraw what it masks."""
+        from ally_wizard.tui.screens.base import WizardScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, WizardScreen):
+                screen.presenter_changed()

@@ -1,0 +1,117 @@
+"""What every step screen shares: the step bar, Back and Next, the footer, saving, and worker errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Footer
+from textual.worker import Worker, WorkerState
+
+from ally_wizard.profile import Profile, StepId, StepState
+from ally_wizard.tui.errors import describe_error
+from ally_wizard.tui.widgets.step_bar import StepBar
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from ally_wizard.tui.app import WizardApp
+
+
+class WizardScreen(Screen[None]):
+    """A screen of the wizard: numbered, with help, and redrawn when presenter mode changes."""
+
+    STEP_NUMBER: ClassVar[int] = 1
+    STEP_KEY: ClassVar[str] = "start"
+
+    @property
+    def wizard(self) -> WizardApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def presenter_changed(self) -> None:
+        """Redraw whatever this screen masks in presenter mode."""
+        for bar in self.query(StepBar):
+            bar.refresh()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed network task becomes a readable message."""
+        if event.state is WorkerState.ERROR:
+            message = describe_error(event.worker.error)
+            self.worker_failed(event.worker, message)
+
+    def worker_failed(self, worker: Worker[object], message: str) -> None:
+        """Show a worker's failure; screens that run checks also put it on the screen."""
+        self.notify(message, title="Check stopped", severity="error", timeout=15)
+
+
+class StepScreen(WizardScreen):
+    """A step after the start screen: it edits the open profile and has Back and Next."""
+
+    STEP_ID: ClassVar[StepId]
+    NEXT_LABEL: ClassVar[str] = "Next ▶"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+b", "back", "Back"),
+        Binding("ctrl+n", "next", "Next"),
+    ]
+
+    @property
+    def profile(self) -> Profile:
+        """The open profile."""
+        return self.wizard.session.require()
+
+    def compose(self) -> ComposeResult:
+        """Step bar, the step's own body (scrolls when the terminal is short), Back/Next, footer."""
+        yield StepBar(self.STEP_NUMBER)
+        with VerticalScroll(id="body"):
+            yield from self.compose_body()
+        with Horizontal(id="nav"):
+            yield Button("◀ Back", id="back", compact=True)
+            yield Button(self.NEXT_LABEL, id="next", variant="primary", compact=True)
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        """The step's widgets."""
+        yield from ()
+
+    def on_mount(self) -> None:
+        """Opening a step marks it started (a done step stays done)."""
+        self.wizard.session.mark(self.STEP_ID, StepState.IN_PROGRESS)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Back and Next buttons do what their keys do."""
+        if event.button.id == "back":
+            event.stop()
+            self.action_back()
+        elif event.button.id == "next":
+            event.stop()
+            self.action_next()
+
+    def save(self) -> bool:
+        """Save the profile as it stands (called after every change)."""
+        return self.wizard.save_profile()
+
+    def validate_step(self) -> bool:
+        """Whether the step may be left forward; screens show their own inline errors."""
+        return True
+
+    def action_back(self) -> None:
+        """Go to the previous step; nothing is lost, everything was saved as typed."""
+        self.wizard.go_to(self.STEP_NUMBER - 1)
+
+    def action_next(self) -> None:
+        """Mark this step done and go on, if what was entered is usable."""
+        if not self.validate_step():
+            return
+        problem = self.wizard.session.mark(self.STEP_ID, StepState.DONE)
+        if problem:
+            self.notify(problem, title="Not saved", severity="error", timeout=20)
+            return
+        self.wizard.go_to(self.STEP_NUMBER + 1)
+
+    def action_go_step(self, number: int) -> None:
+        """Jump to another step (the fix for a failed check lives there)."""
+        self.wizard.go_to(number)

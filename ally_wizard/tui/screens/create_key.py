@@ -1,0 +1,161 @@
+"""Step 3: the help page's key-creation steps as a checklist, the suggested names, and the redirect URI."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+from urllib.parse import urlsplit
+
+from textual.binding import Binding, BindingType
+from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
+
+from ally_wizard.inputs import InputError, redirect_uri
+from ally_wizard.profile import StepId
+from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.widgets.copy_row import CopyRow
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+OSC52_NOTE = (
+    "Copy goes through your terminal (OSC 52). Some terminals, and tmux or screen without "
+    "set-clipboard, do not pass it on: then select the address with the mouse."
+)
+
+
+def suggested_owner_email(canvas_url: str) -> str:
+    """A shared mailbox at the institution's domain, so the key outlives any one admin's account."""
+    host = urlsplit(canvas_url).hostname or ""
+    labels = host.split(".")
+    domain = ".".join(labels[-2:]) if len(labels) >= 2 else "school.edu"
+    if host.endswith(".instructure.com"):
+        domain = "your-institution.edu"
+    return f"lms-admins@{domain}"
+
+
+class CreateKeyScreen(StepScreen):
+    """What to do in Canvas's Developer Keys to create the API key."""
+
+    CSS_PATH = "create_key.tcss"
+    STEP_NUMBER = 3
+    STEP_KEY = "create_key"
+    STEP_ID = StepId.CREATE_KEY
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+y", "copy_redirect", "Copy URI"),
+        Binding("ctrl+t", "tick_next", "Tick next"),
+    ]
+
+    def _redirect(self) -> str | None:
+        profile = self.profile
+        try:
+            return redirect_uri(self.wizard.recipe, profile.environment, profile.client_id)
+        except InputError:
+            return None
+
+    def compose_body(self) -> ComposeResult:
+        """Checklist, the two suggested values, the redirect URI and the OSC 52 note."""
+        profile = self.profile
+        recipe = self.wizard.recipe
+        yield Label("In Canvas, as an admin (tick each as you do it: Space)", classes="section-title")
+        ticked = set(profile.create_checklist)
+        yield SelectionList[int](
+            *(Selection(f"{n + 1}. {text}", n, n in ticked) for n, text in enumerate(recipe.steps.create)),
+            id="checklist",
+        )
+        yield Label("Key Name", classes="section-title")
+        yield Input(profile.key_name or recipe.suggested_key_name, id="key-name", compact=True)
+        yield Static(f"Suggested: {recipe.suggested_key_name} (type it as you like; Ally does not check it).",
+                     classes="hint")
+        yield Label("Owner Email", classes="section-title")
+        suggestion = suggested_owner_email(profile.canvas_url)
+        yield Input(profile.owner_email, placeholder=suggestion, id="owner-email", compact=True)
+        yield Static(f"Suggested: a shared mailbox such as {suggestion}, so the key does not depend on one "
+                     "person.", classes="hint", id="email-hint")
+        yield Label("Redirect URI (paste into the Redirect URIs field, exactly)", classes="section-title")
+        uri = self._redirect()
+        if uri is None:
+            yield Static("✗ The redirect URI needs the Ally environment and Client ID from step 2.",
+                         classes="inline-error")
+            yield Button("Go to step 2", id="go-canvas", compact=True)
+        else:
+            yield CopyRow(uri, "Copy (ctrl+y)", "copy-redirect", id="redirect-row")
+            yield Static(OSC52_NOTE, classes="hint")
+        settings = recipe.settings
+        yield Label("Settings on the same form", classes="section-title")
+        yield Static(
+            f"Enforce Scopes: {'ON' if settings.enforce_scopes else 'off'}    "
+            f"Allow Include Parameters: {'checked' if settings.allow_includes else 'unchecked'}    "
+            "Then tick the 31 scopes (next step).",
+        )
+
+    def on_mount(self) -> None:
+        """Save the suggested key name if none was saved yet; focus the checklist."""
+        super().on_mount()
+        if not self.profile.key_name:
+            self.profile.key_name = self.wizard.recipe.suggested_key_name
+            self.save()
+        self.query_one("#checklist", SelectionList).focus()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
+        """Save the ticks as they are made."""
+        self.profile.create_checklist = sorted(event.selection_list.selected)
+        self.save()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Save the key name and owner email as typed; say when the email does not look like one."""
+        if event.input.id == "key-name":
+            self.profile.key_name = event.value.strip()
+        elif event.input.id == "owner-email":
+            value = event.value.strip()
+            self.profile.owner_email = value
+            hint = self.query_one("#email-hint", Static)
+            if value and ("@" not in value or "." not in value.rpartition("@")[2]):
+                hint.update(f"! {value!r} does not look like an email address (name@school.edu).")
+                hint.set_classes("inline-warning")
+            else:
+                hint.update(f"Suggested: a shared mailbox such as {suggested_owner_email(self.profile.canvas_url)}, "
+                            "so the key does not depend on one person.")
+                hint.set_classes("hint")
+        else:
+            return
+        self.save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Copy, or go to step 2 when the URI cannot be made yet."""
+        if event.button.id == "copy-redirect":
+            event.stop()
+            self.action_copy_redirect()
+        elif event.button.id == "go-canvas":
+            event.stop()
+            self.action_go_step(2)
+        else:
+            super().on_button_pressed(event)
+
+    def action_copy_redirect(self) -> None:
+        """Copy the redirect URI."""
+        uri = self._redirect()
+        if uri is None:
+            self.notify("Choose the Ally environment and type the Client ID on step 2 first.", severity="warning")
+            return
+        self.wizard.copy_text(uri, "redirect URI")
+
+    def action_tick_next(self) -> None:
+        """Tick the first step not yet ticked (for those who prefer not to move the cursor)."""
+        checklist: SelectionList[int] = self.query_one("#checklist", SelectionList)
+        for index in range(checklist.option_count):
+            value = checklist.get_option_at_index(index).value
+            if value not in checklist.selected:
+                checklist.select(value)
+                checklist.highlighted = index
+                return
+
+    def validate_step(self) -> bool:
+        """The redirect URI must be known; unticked steps only earn a reminder."""
+        if self._redirect() is None:
+            self.notify("The redirect URI needs the Ally environment and Client ID from step 2.", severity="error")
+            return False
+        missing = len(self.wizard.recipe.steps.create) - len(self.profile.create_checklist)
+        if missing:
+            self.notify(f"{missing} step(s) of the checklist are not ticked; the checks on step 6 will tell "
+                        "whether they were done.", severity="warning")
+        return True

@@ -1,0 +1,136 @@
+"""Step 7: what to do on Ally's configuration page, with the key ID and secret to copy, and the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.widgets import Button, Input, Label, Static
+
+from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.profile import StepId, StepState
+from ally_wizard.redact import hide_home, mask_key_id, mask_secret
+from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.summary import export_summary, summary_markdown
+from ally_wizard.tui.widgets.copy_row import CopyRow
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+
+class HandoffScreen(StepScreen):
+    """Give Ally the key: copy the ID and secret, follow Ally's steps, and keep a summary."""
+
+    CSS_PATH = "handoff.tcss"
+    STEP_NUMBER = 7
+    STEP_KEY = "handoff"
+    STEP_ID = StepId.HANDOFF
+    NEXT_LABEL = "Finish ✓"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+k", "copy_key_id", "Copy key ID"),
+        Binding("ctrl+s", "copy_secret", "Copy secret"),
+        Binding("ctrl+e", "export_summary", "Export summary"),
+    ]
+
+    def _default_path(self) -> Path:
+        return self.wizard.store.folder / f"{self.profile.name}-summary.md"
+
+    def _shown_path(self, path: str) -> str:
+        return hide_home(path) if self.wizard.presenter else path
+
+    def compose_body(self) -> ComposeResult:
+        """The verdict so far, Ally's steps, the two values, and the export."""
+        report = self.profile.last_verification
+        if report is None:
+            yield Static("! The key has not been checked live yet (step 6). Ally's own check may fail.",
+                         classes="inline-warning", id="verdict")
+        elif report.overall is CheckStatus.PASS:
+            yield Static("✓ The live check passed: Ally will find what it needs.", classes="inline-ok", id="verdict")
+        else:
+            yield Static(f"{report.overall.label}: the last live check found problems; see step 6.",
+                         classes="inline-error", id="verdict")
+        yield Label("On Ally's configuration page", classes="section-title")
+        for number, text in enumerate(self.wizard.recipe.steps.handoff, start=1):
+            yield Static(f"{number}. {text}", classes="step-text")
+        yield Label("Key ID", classes="section-title")
+        yield CopyRow(self._key_id_text(), "Copy (ctrl+k)", "copy-key-id", id="key-id-row")
+        yield Label("Secret", classes="section-title")
+        yield CopyRow(self._secret_text(), "Copy (ctrl+s)", "copy-secret", id="secret-row")
+        yield Label("Summary for your records (Markdown, without the secret)", classes="section-title")
+        with Horizontal(classes="row"):
+            yield Input(self._shown_path(str(self._default_path())), id="export-path", compact=True)
+            yield Button("Export (ctrl+e)", id="export", compact=True)
+        yield Static("", id="export-message")
+
+    def _key_id_text(self) -> str:
+        key_id = self.profile.key_id or "(not set: step 5)"
+        return mask_key_id(key_id) if self.wizard.presenter and self.profile.key_id else key_id
+
+    def _secret_text(self) -> str:
+        secret = self.wizard.session.secret
+        if not secret:
+            return "(not in memory: paste it on step 5, or use Show Key in Canvas)"
+        return mask_secret(secret)
+
+    def presenter_changed(self) -> None:
+        """Re-mask the key ID and the path."""
+        super().presenter_changed()
+        self.query_one("#key-id-row", CopyRow).show(self._key_id_text())
+        field = self.query_one("#export-path", Input)
+        field.value = self._shown_path(str(Path(field.value).expanduser()))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Copy and export buttons; Back/Finish otherwise."""
+        actions = {"copy-key-id": self.action_copy_key_id, "copy-secret": self.action_copy_secret,
+                   "export": self.action_export_summary}
+        action = actions.get(event.button.id or "")
+        if action is None:
+            super().on_button_pressed(event)
+            return
+        event.stop()
+        action()
+
+    def action_copy_key_id(self) -> None:
+        """Copy the key ID for Ally."""
+        if not self.profile.key_id:
+            self.notify("There is no key ID yet: type it on step 5.", severity="warning")
+            return
+        self.wizard.copy_text(self.profile.key_id, "key ID")
+
+    def action_copy_secret(self) -> None:
+        """Copy the secret while it is in memory (the notification never shows it)."""
+        if not self.wizard.session.secret:
+            self.notify("The secret is not in memory. Paste it on step 5, or copy it from Show Key in Canvas.",
+                        severity="warning")
+            return
+        self.wizard.copy_text(self.wizard.session.secret, "secret")
+
+    def action_export_summary(self) -> None:
+        """Write the Markdown summary where the admin chose (the profile folder by default)."""
+        raw = self.query_one("#export-path", Input).value.strip()
+        path = Path(raw).expanduser() if raw else self._default_path()
+        text = summary_markdown(self.profile, self.wizard.recipe, mask=self.wizard.presenter)
+        message = self.query_one("#export-message", Static)
+        try:
+            written = export_summary(path, text)
+        except OSError as exc:
+            message.update(f"✗ Not written: {exc.strerror or exc}. Choose another path.")
+            message.set_classes("inline-error")
+            return
+        shown = self._shown_path(str(written))
+        message.update(f"✓ Summary written to {shown}")
+        message.set_classes("inline-ok")
+        self.notify(f"Summary written to {shown}")
+
+    def action_next(self) -> None:
+        """Finish: mark the hand-off done."""
+        problem = self.wizard.session.mark(StepId.HANDOFF, StepState.DONE)
+        if problem:
+            self.notify(problem, title="Not saved", severity="error", timeout=20)
+            return
+        for bar in self.query("StepBar"):
+            bar.refresh()
+        self.notify("Setup complete. The wizard can be closed (ctrl+q); the profile keeps this record.",
+                    title="Done")

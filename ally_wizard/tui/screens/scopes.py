@@ -1,0 +1,282 @@
+"""Step 4: the 31 scopes by section, ticked by keyboard, and "check now" asking Canvas what the key holds."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Input, Static
+from textual.worker import Worker, WorkerState
+
+from ally_wizard.canvas.report import Check, CheckStatus
+from ally_wizard.canvas.target import KeyTarget
+from ally_wizard.profile import ScopeStatus, StepId
+from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target, scope_status_of
+from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.steps import number_of
+from ally_wizard.tui.widgets.check_table import CheckTable
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+SECTION_PREFIX = "§"
+_SCOPE_STYLES = {
+    ScopeStatus.TODO: "dim",
+    ScopeStatus.TICKED: "",
+    ScopeStatus.ON_KEY: "green",
+    ScopeStatus.MISSING: "bold red",
+    ScopeStatus.VERIFIED: "bold green",
+    ScopeStatus.UNKNOWN: "bold yellow",
+}
+
+
+def scope_cell(status: ScopeStatus) -> Text:
+    """A scope's status as symbol and word (colour only helps)."""
+    return Text(status.label, style=_SCOPE_STYLES[status])
+
+
+class ScopesScreen(StepScreen):
+    """Tick the scopes in Canvas's key editor and here; "check now" confirms them with Canvas."""
+
+    CSS_PATH = "scopes.tcss"
+    STEP_NUMBER = 4
+    STEP_KEY = "scopes"
+    STEP_ID = StepId.SCOPES
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "tick", "Tick"),
+        Binding("c", "copy_scope", "Copy scope"),
+        Binding("a", "tick_shown", "Tick shown", show=False),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("ctrl+r", "check_now", "Check now"),
+        Binding("escape", "cancel_check", "Cancel check", show=False),
+    ]
+
+    def compose_body(self) -> ComposeResult:
+        """Progress, filter, the scope table, and the key-level rows of the last check."""
+        yield Static("", id="progress")
+        yield Input(placeholder="Filter by section or text (/ to focus, Esc to go back to the list)",
+                    id="filter", compact=True)
+        table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
+        yield table
+        yield Static("", id="check-status")
+        yield CheckTable(id="key-checks")
+
+    def on_mount(self) -> None:
+        """Fill the table from the profile."""
+        super().on_mount()
+        table = self.query_one("#scopes", DataTable)
+        table.add_column("Status", key="status", width=18)
+        table.add_column("Scope (as in Canvas's key editor)", key="scope")
+        self.query_one("#key-checks", CheckTable).display = False
+        self.fill()
+        table.focus()
+
+    def fill(self) -> None:
+        """Rebuild the rows that match the filter, grouped by section."""
+        table = self.query_one("#scopes", DataTable)
+        needle = self.query_one("#filter", Input).value.strip().lower()
+        keep = None
+        if table.row_count:
+            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        profile = self.profile
+        for section in self.wizard.recipe.sections:
+            scopes = [
+                scope for scope in section.scopes
+                if not needle or needle in section.name.lower() or needle in scope.string.lower()
+            ]
+            if not scopes:
+                continue
+            table.add_row(Text(""), Text(f"{section.name} ({len(section.scopes)})", style="bold underline"),
+                          key=f"{SECTION_PREFIX}{section.name}")
+            for scope in scopes:
+                table.add_row(scope_cell(profile.scope_status(scope.string)), scope.string, key=scope.string)
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self.update_progress()
+
+    def update_progress(self) -> None:
+        """n/31 ticked or confirmed, and how many Canvas confirmed or reported missing."""
+        profile = self.profile
+        scopes = self.wizard.recipe.scope_strings
+        statuses = [profile.scope_status(s) for s in scopes]
+        done = sum(1 for s in statuses if s is not ScopeStatus.TODO and s is not ScopeStatus.MISSING)
+        confirmed = sum(1 for s in statuses if s.confirmed)
+        missing = sum(1 for s in statuses if s is ScopeStatus.MISSING)
+        unknown = sum(1 for s in statuses if s is ScopeStatus.UNKNOWN)
+        text = Text()
+        text.append(f"Progress {done}/{len(scopes)}", style="bold")
+        text.append(f"   ✓ confirmed by Canvas {confirmed}/{len(scopes)}")
+        if missing:
+            text.append(f"   ✗ missing {missing}", style="bold red")
+        if unknown:
+            text.append(f"   ! could not check {unknown}", style="yellow")
+        self.query_one("#progress", Static).update(text)
+
+    def _set_row(self, scope: str, status: ScopeStatus) -> None:
+        table = self.query_one("#scopes", DataTable)
+        if scope in table.rows:
+            table.update_cell(scope, "status", scope_cell(status))
+
+    def _current_key(self) -> str | None:
+        table = self.query_one("#scopes", DataTable)
+        if table.row_count == 0:
+            return None
+        value = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return None if value is None else str(value)
+
+    def _section_scopes(self, key: str) -> list[str]:
+        name = key[len(SECTION_PREFIX):]
+        for section in self.wizard.recipe.sections:
+            if section.name == name:
+                return [scope.string for scope in section.scopes]
+        return []
+
+    def action_tick(self) -> None:
+        """Tick or untick the scope under the cursor (on a section title: the whole section)."""
+        key = self._current_key()
+        if key is None:
+            return
+        profile = self.profile
+        if key.startswith(SECTION_PREFIX):
+            scopes = self._section_scopes(key)
+            untick = all(profile.scope_status(s) is not ScopeStatus.TODO for s in scopes)
+            for scope in scopes:
+                status = ScopeStatus.TODO if untick else (
+                    profile.scope_status(scope) if profile.scope_status(scope).confirmed else ScopeStatus.TICKED
+                )
+                profile.scopes[scope] = status
+                self._set_row(scope, status)
+        else:
+            current = profile.scope_status(key)
+            status = ScopeStatus.TICKED if current in (
+                ScopeStatus.TODO, ScopeStatus.MISSING, ScopeStatus.UNKNOWN) else ScopeStatus.TODO
+            profile.scopes[key] = status
+            self._set_row(key, status)
+            table = self.query_one("#scopes", DataTable)
+            table.action_cursor_down()
+        self.update_progress()
+        self.save()
+
+    def action_tick_shown(self) -> None:
+        """Tick every scope the filter shows."""
+        table = self.query_one("#scopes", DataTable)
+        profile = self.profile
+        for row_key in list(table.rows):
+            key = str(row_key.value)
+            if key.startswith(SECTION_PREFIX) or profile.scope_status(key).confirmed:
+                continue
+            profile.scopes[key] = ScopeStatus.TICKED
+            self._set_row(key, ScopeStatus.TICKED)
+        self.update_progress()
+        self.save()
+
+    def action_copy_scope(self) -> None:
+        """Copy the scope string under the cursor, to search for it in Canvas's key editor."""
+        key = self._current_key()
+        if key is None or key.startswith(SECTION_PREFIX):
+            self.notify("Move to a scope row to copy its string.", severity="warning")
+            return
+        self.wizard.copy_text(key, "scope string")
+
+    def action_filter(self) -> None:
+        """Focus the filter field."""
+        self.query_one("#filter", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """Filter as typed."""
+        if event.input.id == "filter":
+            self.fill()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter goes back to the list."""
+        if event.input.id == "filter":
+            self.query_one("#scopes", DataTable).focus()
+
+    # -- check now --------------------------------------------------------------------------------------
+
+    def action_check_now(self) -> None:
+        """Ask Canvas, with no sign-in, which scopes are on the key; rows update as answers come."""
+        try:
+            target = key_target(self.profile, self.wizard.recipe)
+        except NotReady as exc:
+            self._status(f"✗ {exc}", "inline-error")
+            self.notify(str(exc), title="Cannot check yet", severity="warning")
+            if exc.step is StepId.ACTIVATE:
+                self.notify(f"Press ctrl+b/ctrl+n, or use ctrl+p to go to step {number_of(exc.step)}.")
+            return
+        table = self.query_one("#key-checks", CheckTable)
+        table.display = True
+        self._status("… Checking with Canvas (Esc cancels)", "hint")
+        self.check_worker(target)
+
+    @work(exclusive=True, group="preflight", exit_on_error=False)
+    async def check_worker(self, target: KeyTarget) -> list[Check]:
+        """The preflight, on the event loop; each verdict is handed to `_on_check` as it arrives."""
+        from ally_wizard.canvas.client import CanvasClient
+        from ally_wizard.canvas.preflight import planned_preflight, run_preflight
+
+        key_rows = self.query_one("#key-checks", CheckTable)
+        key_rows.show(check for check in planned_preflight(target) if check.scope is None)
+        async with CanvasClient(target.canvas_url, concurrency=8) as client:
+            return await run_preflight(client, target, on_check=self._on_check)
+
+    def _on_check(self, check: Check) -> None:
+        if check.scope is None:
+            self.query_one("#key-checks", CheckTable).put(check)
+            return
+        status = scope_status_of(check, live=False)
+        if status is not None:
+            self.profile.scopes[check.scope] = status
+            self._set_row(check.scope, status)
+            self.update_progress()
+
+    def action_cancel_check(self) -> None:
+        """Stop a running check (the preflight holds no token, so nothing needs revoking)."""
+        if self.query_one("#filter", Input).has_focus:
+            self.query_one("#scopes", DataTable).focus()
+            return
+        cancelled = self.workers.cancel_group(self, "preflight")
+        if cancelled:
+            self._status("Check cancelled; rows keep the answers that had arrived.", "inline-warning")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Save what the check found, and say how it went."""
+        super().on_worker_state_changed(event)
+        if event.worker.group != "preflight":
+            return
+        if event.state is WorkerState.SUCCESS:
+            checks: list[Check] = event.worker.result or []
+            apply_scope_checks(self.profile, checks, live=False)
+            self.fill()
+            self.save()
+            on_key = sum(1 for c in checks if c.scope and c.status is CheckStatus.PASS)
+            missing = sum(1 for c in checks if c.scope and c.status is CheckStatus.FAIL)
+            failed = [c for c in checks if c.scope is None and c.status is not CheckStatus.PASS]
+            summary = f"Checked: {on_key} on the key, {missing} missing."
+            if failed:
+                summary += f" Key: {failed[0].status.label} {failed[0].title}: {failed[0].message}"
+            self._status(summary, "inline-error" if missing or failed else "inline-ok")
+        elif event.state is WorkerState.CANCELLED or event.state is WorkerState.ERROR:
+            self.save()
+
+    def worker_failed(self, worker: Worker[object], message: str) -> None:
+        """Put the failure under the table as well as in a notification."""
+        super().worker_failed(worker, message)
+        self._status(f"! {message}", "inline-warning")
+
+    def _status(self, text: str, css_class: str) -> None:
+        status = self.query_one("#check-status", Static)
+        status.update(text)
+        status.set_classes(css_class)
+
+    def validate_step(self) -> bool:
+        """Unticked scopes only earn a reminder; the live check on step 6 is the real test."""
+        todo = sum(1 for s in self.wizard.recipe.scope_strings
+                   if self.profile.scope_status(s) in (ScopeStatus.TODO, ScopeStatus.MISSING))
+        if todo:
+            self.notify(f"{todo} scope(s) are not ticked yet; step 6 will show any that are missing.",
+                        severity="warning")
+        return True

@@ -1,0 +1,202 @@
+"""Step 1: the saved setups with their progress; resume, start a new one, or delete one."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Footer, Static
+
+from ally_wizard.profile import StepId
+from ally_wizard.redact import hide_home
+from ally_wizard.store import Listing, ProfileError
+from ally_wizard.tui.screens.base import WizardScreen
+from ally_wizard.tui.steps import TOTAL_STEPS, number_of, step
+from ally_wizard.tui.widgets.step_bar import StepBar
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+
+class StartScreen(WizardScreen):
+    """Choose a setup. With no saved setups at all, the new-setup dialog opens at once."""
+
+    CSS_PATH = "start.tcss"
+    STEP_NUMBER = 1
+    STEP_KEY = "start"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "resume", "Resume", show=True),
+        Binding("n", "new", "New setup"),
+        Binding("d,delete", "delete", "Delete"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listings: list[Listing] = []
+
+    def compose(self) -> ComposeResult:
+        """Step bar, the table of setups, problems with unreadable ones, and the actions."""
+        yield StepBar(1)
+        with VerticalScroll(id="body"):
+            yield Static(
+                "Each setup is one Canvas instance and its Ally developer key. Resume one where you "
+                "left off, or start a new one.",
+                classes="hint",
+            )
+            table: DataTable[str | Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
+            yield table
+            yield Static("", id="problems", classes="inline-warning")
+            yield Static("", id="folder", classes="hint")
+        with Horizontal(id="nav"):
+            yield Button("Delete (d)", id="delete", variant="error", compact=True)
+            yield Button("New setup (n)", id="new", compact=True)
+            yield Button("Resume ▶ (Enter)", id="resume", variant="primary", compact=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        """List the setups; a first run goes straight to naming a new one."""
+        table = self.query_one("#profiles", DataTable)
+        table.add_column("Setup", key="name")
+        table.add_column("Canvas", key="canvas")
+        table.add_column("Steps done", key="steps")
+        table.add_column("Scopes verified", key="scopes")
+        table.add_column("Last check", key="last")
+        table.add_column("Next step", key="next")
+        self.reload()
+        if not self.listings:
+            self.action_new(first_run=True)
+        else:
+            table.focus()
+
+    def reload(self) -> None:
+        """Read the profiles folder again and refill the table."""
+        store = self.wizard.store
+        try:
+            self.listings = store.list()
+        except OSError as exc:
+            self.listings = []
+            self.notify(f"The profiles folder cannot be read: {exc.strerror}", severity="error")
+        table = self.query_one("#profiles", DataTable)
+        table.clear()
+        scopes = self.wizard.recipe.scope_strings
+        problems = []
+        for listing in self.listings:
+            if listing.loaded is None:
+                if listing.problem is not None:
+                    problems.append(f"! {listing.problem}")
+                continue
+            profile = listing.loaded.profile
+            report = profile.last_verification
+            if report is None:
+                last = Text("never checked", style="dim")
+            else:
+                when = report.started_at.strftime("%Y-%m-%d %H:%M")
+                last = Text(f"{when}  {report.overall.label}")
+            done = profile.steps_done + 1  # the start step is done once a setup exists
+            next_step = profile.first_unfinished
+            next_info = step(number_of(next_step))
+            next_label = "all done" if done == TOTAL_STEPS else f"{next_info.number} {next_info.short}"
+            host = profile.canvas_url.removeprefix("https://") or "(not set)"
+            table.add_row(
+                profile.name,
+                host,
+                f"{done}/{TOTAL_STEPS}",
+                f"{profile.scopes_verified(scopes)}/{len(scopes)}",
+                last,
+                next_label,
+                key=profile.name,
+            )
+        self.query_one("#problems", Static).update("\n".join(problems))
+        folder = str(store.folder)
+        if self.wizard.presenter:
+            folder = hide_home(folder)
+        self.query_one("#folder", Static).update(f"Setups are saved in {folder}")
+        self.query_one("#resume", Button).disabled = table.row_count == 0
+        self.query_one("#delete", Button).disabled = table.row_count == 0
+
+    def presenter_changed(self) -> None:
+        """The folder path hides the home folder in presenter mode."""
+        super().presenter_changed()
+        self.reload()
+
+    def _selected_name(self) -> str | None:
+        table = self.query_one("#profiles", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value) if row_key.value is not None else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a row resumes it."""
+        event.stop()
+        self.action_resume()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """The buttons do what their keys do."""
+        event.stop()
+        if event.button.id == "resume":
+            self.action_resume()
+        elif event.button.id == "new":
+            self.action_new()
+        elif event.button.id == "delete":
+            self.action_delete()
+
+    def action_resume(self) -> None:
+        """Open the highlighted setup at its first unfinished step."""
+        name = self._selected_name()
+        if name is None:
+            self.action_new()
+            return
+        self.wizard.open_profile(name)
+
+    def action_new(self, first_run: bool = False) -> None:
+        """Ask for a name, create the setup, and go to step 2."""
+        from ally_wizard.tui.screens.dialogs import NewProfileScreen
+
+        existing = {listing.name for listing in self.listings}
+        suggestion = next(
+            name for name in ("production", *(f"production-{n}" for n in range(2, 100))) if name not in existing
+        )
+
+        def created(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                self.wizard.session.create(name, self.wizard.recipe.version)
+            except (ProfileError, ValueError, OSError) as exc:
+                self.notify(str(exc), title="Cannot start the setup", severity="error")
+                self.reload()
+                return
+            self.wizard.go_to(number_of(StepId.CANVAS))
+
+        self.app.push_screen(NewProfileScreen(self.wizard.store, suggestion, first_run=first_run), created)
+
+    def action_delete(self) -> None:
+        """Delete the highlighted setup after a confirmation."""
+        from ally_wizard.tui.screens.dialogs import ConfirmScreen
+
+        name = self._selected_name()
+        if name is None:
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                self.wizard.store.delete(name)
+            except (ProfileError, OSError) as exc:
+                self.notify(str(exc), title="Not deleted", severity="error")
+            else:
+                self.notify(f"Deleted the setup {name!r}.")
+            self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete the setup {name!r}? Its saved values and last check are removed from this "
+                "computer. The developer key in Canvas is not touched.",
+                yes_label="Delete",
+            ),
+            confirmed,
+        )

@@ -1,0 +1,64 @@
+"""Rows of checks (status as symbol and word, what was checked, what to do), updated in place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from ally_wizard.canvas.report import Check, CheckStatus
+
+
+def status_cell(status: CheckStatus) -> Text:
+    """The status as symbol and word, so colour is never the only signal."""
+    return Text(status.label, style=_RICH_STYLES[status])
+
+
+# Rich styles for cells (DataTable cells are Rich renderables): the words carry the meaning, colour helps.
+_RICH_STYLES = {
+    CheckStatus.PASS: "green",
+    CheckStatus.FAIL: "bold red",
+    CheckStatus.ERROR: "bold yellow",
+    CheckStatus.WARN: "yellow",
+    CheckStatus.PENDING: "dim",
+    CheckStatus.SKIPPED: "dim",
+}
+
+
+class CheckTable(DataTable[Text | str]):
+    """One row per check id; `put` replaces a row's cells where it stands, so rows never jump."""
+
+    DEFAULT_CSS = """
+    CheckTable { height: auto; max-height: 24; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.checks: dict[str, Check] = {}
+
+    def on_mount(self) -> None:
+        """The three columns."""
+        self.add_column("Status", key="status", width=11)
+        self.add_column("Check", key="title")
+        self.add_column("What Canvas said / what to do", key="message")
+
+    def put(self, check: Check) -> None:
+        """Show this check's verdict, in its row if it has one already."""
+        self.checks[check.id] = check
+        message = check.message
+        if check.evidence.status is not None and check.status in (CheckStatus.FAIL, CheckStatus.ERROR):
+            message = f"{message} (HTTP {check.evidence.status})"
+        if check.id in self.rows:
+            self.update_cell(check.id, "status", status_cell(check.status))
+            self.update_cell(check.id, "title", check.title)
+            self.update_cell(check.id, "message", message, update_width=True)
+        else:
+            self.add_row(status_cell(check.status), check.title, message, key=check.id)
+
+    def show(self, checks: Iterable[Check]) -> None:
+        """Replace every row."""
+        self.clear()
+        self.checks = {}
+        for check in checks:
+            self.put(check)
