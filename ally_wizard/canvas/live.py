@@ -1,0 +1,321 @@
+"""The live run: exchange the admin's code for a token, probe every scope with it, then revoke it.
+
+Everything here is read-only in Canvas except the token itself, which this run creates and always deletes:
+on success, on failure, and when the admin cancels (the revoke runs shielded from the cancellation).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from ally_wizard.canvas import wording
+from ally_wizard.canvas.client import CanvasClient, CanvasError, Reply
+from ally_wizard.canvas.messages import canvas_words, error_message, not_api_answer
+from ally_wizard.canvas.oauth import PendingAuthorization, TokenGrant, exchange_code, revoke_token
+from ally_wizard.canvas.probes import INSUFFICIENT_SCOPES, TOKEN_REFUSALS, ProbeVerdict, classify_probe, probe_for
+from ally_wizard.canvas.report import (
+    KEY_ALLOW_INCLUDES,
+    KEY_SECRET,
+    TOKEN_REVOKED,
+    Check,
+    CheckStatus,
+    scope_check_id,
+)
+from ally_wizard.canvas.rows import Rows
+from ally_wizard.canvas.target import CheckCallback, KeyTarget
+
+INCLUDES_PROBE = ("/api/v1/accounts/self/courses", (("per_page", "1"), ("include[]", "term")))
+ENFORCE_PROBE = "/api/v1/users/self"  # not an Ally scope: refused with the scope message when enforced
+ALIVE_PROBE = "/api/v1/accounts/self"
+_DEAD_TOKEN = {"Invalid access token.", "Revoked access token.", "Expired access token."}
+
+
+@dataclass(slots=True)
+class LiveResult:
+    """The live rows, and who authorized (the user name from Canvas's token response)."""
+
+    checks: list[Check] = field(default_factory=list)
+    authorized_by: str | None = None
+
+
+def live_ids(target: KeyTarget) -> list[str]:
+    """The live run's rows, in report order."""
+    return [KEY_SECRET, KEY_ALLOW_INCLUDES, *map(scope_check_id, target.scopes), TOKEN_REVOKED]
+
+
+def planned_live(target: KeyTarget) -> list[Check]:
+    """The live rows as `pending`, for a screen to show before the verdicts arrive."""
+    return [
+        Check(check_id, wording.title(check_id), CheckStatus.PENDING, "Waiting for the authorization…")
+        for check_id in live_ids(target)
+    ]
+
+
+def read_grant(reply: Reply) -> TokenGrant | None:
+    """The token and the authorizing user's name from a 200 token response, else None."""
+    data = reply.json()
+    if reply.status != 200 or not isinstance(data, dict):
+        return None
+    token = data.get("access_token")
+    if not isinstance(token, str) or not token:
+        return None
+    user = data.get("user")
+    name = user.get("name") if isinstance(user, dict) else None
+    return TokenGrant(token, name if isinstance(name, str) and name else None, reply.status)
+
+
+def _judge_exchange(rows: Rows, target: KeyTarget, reply: Reply) -> None:
+    """key.secret from a refused exchange, and why the other rows cannot be judged."""
+    data = reply.json()
+    rest = [check_id for check_id in rows.ids if check_id != KEY_SECRET]
+    if not isinstance(data, dict):
+        sentence = not_api_answer(reply.status, reply.content_type, reply.text)
+        rows.put(KEY_SECRET, CheckStatus.ERROR, sentence, reply.evidence(sentence))
+        rows.fill(rest, CheckStatus.SKIPPED, wording.skipped_until("Canvas issued no token."))
+        return
+    error = str(data.get("error", ""))
+    description = str(data.get("error_description", ""))
+    evidence = reply.evidence(canvas_words(data))
+    if error == "invalid_client" and description == "unknown client":
+        rows.put(KEY_SECRET, CheckStatus.FAIL, wording.key_unknown(target.key_id), evidence)
+    elif error == "invalid_client":
+        rows.put(KEY_SECRET, CheckStatus.FAIL, wording.secret_wrong(target.key_id), evidence)
+    elif error in ("invalid_grant", "invalid_request"):
+        # The grant is checked after the client's credentials, so the key ID and secret were accepted.
+        rows.put(KEY_SECRET, CheckStatus.PASS, wording.PASS_MESSAGES[KEY_SECRET], evidence)
+        rows.fill(
+            rest,
+            CheckStatus.ERROR,
+            "Canvas refused the authorization code: it works once, for 10 minutes, and only in the run that "
+            f"asked for it. Authorize again. Canvas said: {canvas_words(data)}",
+            evidence,
+        )
+        return
+    else:
+        rows.put(
+            KEY_SECRET,
+            CheckStatus.ERROR,
+            f"Canvas refused the code exchange unexpectedly: {canvas_words(data) or reply.status}",
+            evidence,
+        )
+    rows.fill(rest, CheckStatus.SKIPPED, wording.skipped_until("Canvas issued no token."))
+
+
+async def run_live_checks(
+    client: CanvasClient,
+    target: KeyTarget,
+    pending: PendingAuthorization,
+    code: str,
+    secret: str,
+    on_check: CheckCallback | None = None,
+    *,
+    enforce_scopes: bool | None = None,
+) -> LiveResult:
+    """Exchange the code, then judge key.secret, key.allow_includes, each scope (live) and token.revoked.
+
+    `enforce_scopes` is what the preflight found; None makes this run ask Canvas (one more request), since
+    with Enforce Scopes off every probe would pass without proving anything.
+    """
+    rows = Rows(live_ids(target), on_check, hidden=[secret, code, pending.code_verifier])
+    result = LiveResult()
+    exchange = asyncio.ensure_future(exchange_code(client, target, pending, code, secret))
+    try:
+        reply = await asyncio.shield(exchange)
+    except asyncio.CancelledError:
+        # The exchange may still bring a token after the cancellation: wait for it and revoke it.
+        with contextlib.suppress(Exception):
+            late = read_grant(await exchange)
+            if late is not None:
+                await revoke_token(client, late.access_token)
+        raise
+    except CanvasError as exc:
+        rows.put(
+            KEY_SECRET,
+            CheckStatus.ERROR,
+            f"{exc.message} If Canvas issued a token anyway, it expires within an hour.",
+            exc.evidence,
+        )
+        rows.fill(rows.missing(), CheckStatus.SKIPPED, wording.skipped_until("Canvas issued no token."))
+        result.checks = rows.ordered()
+        return result
+    grant = read_grant(reply)
+    if grant is None:
+        _judge_exchange(rows, target, reply)
+        result.checks = rows.ordered()
+        return result
+    rows.hidden.append(grant.access_token)
+    result.authorized_by = grant.user_name
+    who = f" {grant.user_name} authorized the key." if grant.user_name else ""
+    rows.put(
+        KEY_SECRET, CheckStatus.PASS, wording.PASS_MESSAGES[KEY_SECRET] + who, reply.evidence("200 OK: token issued")
+    )
+    try:
+        await _probe_with_token(client, target, rows, grant.access_token, enforce_scopes)
+    finally:
+        revoke = asyncio.ensure_future(_revoke(client, rows, grant.access_token))
+        await asyncio.shield(revoke)
+        result.checks = rows.ordered()
+    return result
+
+
+async def _probe_with_token(
+    client: CanvasClient, target: KeyTarget, rows: Rows, token: str, enforce_scopes: bool | None
+) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    enforced: asyncio.Future[bool | None]
+    if enforce_scopes is None:
+        enforced = asyncio.ensure_future(_enforcement(client, auth))
+    else:
+        enforced = asyncio.get_running_loop().create_future()
+        enforced.set_result(enforce_scopes)
+
+    async def one_scope(scope: str) -> None:
+        check_id = scope_check_id(scope)
+        probe = probe_for(scope)
+        try:
+            reply = await client.request(
+                probe.method, probe.path, params=probe.params, headers=auth, repeatable=probe.repeatable
+            )
+        except CanvasError as exc:
+            rows.put(check_id, CheckStatus.ERROR, exc.message, exc.evidence)
+            return
+        found = classify_probe(probe, reply)
+        if await enforced is False:
+            rows.put(check_id, CheckStatus.SKIPPED, _ENFORCE_OFF_SCOPES, found.evidence)
+        elif found.verdict is ProbeVerdict.MISSING:
+            rows.put(check_id, CheckStatus.FAIL, wording.scope_missing_live(scope), found.evidence)
+        elif found.verdict is ProbeVerdict.PRESENT:
+            rows.put(check_id, CheckStatus.PASS, "Verified live: Canvas let the token through.", found.evidence)
+        else:
+            rows.put(check_id, CheckStatus.ERROR, found.reason, found.evidence)
+
+    try:
+        await asyncio.gather(
+            _check_includes(client, rows, auth, enforced), *(one_scope(scope) for scope in target.scopes)
+        )
+    finally:
+        enforced.cancel()
+
+
+_ENFORCE_OFF_SCOPES = wording.skipped_until(
+    "Enforce Scopes is off, so Canvas lets the token reach everything and the probe proves nothing."
+)
+
+
+async def _enforcement(client: CanvasClient, auth: dict[str, str]) -> bool | None:
+    """Whether Canvas enforces the token's scopes: `users/self` is not an Ally scope (8.3)."""
+    try:
+        reply = await client.request("GET", ENFORCE_PROBE, headers=auth)
+    except CanvasError:
+        return None
+    message = error_message(reply.json())
+    if reply.status == 401 and message == INSUFFICIENT_SCOPES:
+        return True
+    if reply.status == 200 and isinstance(reply.json(), dict):
+        return False
+    return None
+
+
+async def _check_includes(
+    client: CanvasClient, rows: Rows, auth: dict[str, str], enforced: asyncio.Future[bool | None]
+) -> None:
+    """Allow Include Parameters: Canvas silently drops `include[]=term` when it is unchecked (4.4)."""
+    path, params = INCLUDES_PROBE
+    try:
+        reply = await client.request("GET", path, params=params, headers=auth)
+    except CanvasError as exc:
+        rows.put(KEY_ALLOW_INCLUDES, CheckStatus.ERROR, exc.message, exc.evidence)
+        return
+    if await enforced is False:
+        rows.put(
+            KEY_ALLOW_INCLUDES,
+            CheckStatus.SKIPPED,
+            wording.skipped_until(
+                "Canvas ignores Allow Include Parameters while Enforce Scopes is off; check again once it is on."
+            ),
+            reply.evidence(),
+        )
+        return
+    data = reply.json()
+    if data is None:
+        sentence = not_api_answer(reply.status, reply.content_type, reply.text)
+        rows.put(KEY_ALLOW_INCLUDES, CheckStatus.ERROR, sentence, reply.evidence(sentence))
+        return
+    message = error_message(data)
+    if message == INSUFFICIENT_SCOPES:
+        rows.put(
+            KEY_ALLOW_INCLUDES,
+            CheckStatus.WARN,
+            "Could not be checked: the token lacks url:GET|/api/v1/accounts/:account_id/courses, which this "
+            "check reads. Tick it on the key, Save, and check again.",
+            reply.evidence(message),
+        )
+        return
+    if message in TOKEN_REFUSALS:
+        rows.put(KEY_ALLOW_INCLUDES, CheckStatus.ERROR, TOKEN_REFUSALS[message], reply.evidence(message))
+        return
+    if reply.status != 200 or not isinstance(data, list):
+        rows.put(
+            KEY_ALLOW_INCLUDES,
+            CheckStatus.ERROR,
+            f"Canvas gave an answer this wizard does not expect: {canvas_words(data) or reply.status}",
+            reply.evidence(canvas_words(data)),
+        )
+        return
+    if not data or not isinstance(data[0], dict):
+        rows.put(
+            KEY_ALLOW_INCLUDES,
+            CheckStatus.WARN,
+            "Could not be checked: the root account has no course for Canvas to show with its term. Check "
+            f"Allow Include Parameters on the key by hand ({wording.EDIT_KEY}), or check again once a course "
+            "exists.",
+            reply.evidence("GET /api/v1/accounts/self/courses → no courses"),
+        )
+        return
+    if "term" in data[0]:
+        rows.put(
+            KEY_ALLOW_INCLUDES,
+            CheckStatus.PASS,
+            wording.PASS_MESSAGES[KEY_ALLOW_INCLUDES],
+            reply.evidence("GET /api/v1/accounts/self/courses?include[]=term → the course came with its term"),
+        )
+    else:
+        rows.put(
+            KEY_ALLOW_INCLUDES,
+            CheckStatus.FAIL,
+            wording.includes_off(),
+            reply.evidence("GET /api/v1/accounts/self/courses?include[]=term → the course came without its term"),
+        )
+
+
+async def _revoke(client: CanvasClient, rows: Rows, token: str) -> None:
+    """token.revoked. A non-200 after an unclear first attempt is checked by asking whether the token lives."""
+    try:
+        reply = await revoke_token(client, token)
+    except CanvasError as exc:
+        rows.put(TOKEN_REVOKED, CheckStatus.ERROR, f"{exc.message} {wording.not_revoked()}", exc.evidence)
+        return
+    if reply.status == 200:
+        rows.put(TOKEN_REVOKED, CheckStatus.PASS, wording.PASS_MESSAGES[TOKEN_REVOKED], reply.evidence("200 OK"))
+        return
+    if reply.retries and await _token_is_dead(client, token):
+        # An earlier attempt went unanswered but did its work: the token no longer opens anything.
+        rows.put(
+            TOKEN_REVOKED,
+            CheckStatus.PASS,
+            "Canvas revoked the test token (it now refuses it).",
+            reply.evidence(),
+        )
+        return
+    rows.put(TOKEN_REVOKED, CheckStatus.FAIL, wording.not_revoked(), reply.evidence(canvas_words(reply.json())))
+
+
+async def _token_is_dead(client: CanvasClient, token: str) -> bool:
+    try:
+        reply = await client.request("GET", ALIVE_PROBE, headers={"Authorization": f"Bearer {token}"})
+    except CanvasError:
+        return False
+    return reply.status == 401 and error_message(reply.json()) in _DEAD_TOKEN
+

@@ -1,0 +1,55 @@
+"""Collecting a run's verdicts: each row stamped, scrubbed of secrets, and handed to the callback once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ally_wizard.canvas import wording
+from ally_wizard.canvas.report import Check, CheckStatus, Evidence
+from ally_wizard.canvas.target import CheckCallback, emit, now
+
+
+def scrub(text: str, hidden: Sequence[str]) -> str:
+    """`text` with every secret or token in `hidden` replaced, in case Canvas ever echoes one back."""
+    for value in hidden:
+        if value and len(value) >= 4:
+            text = text.replace(value, "•" * 8)
+    return text
+
+
+class Rows:
+    """The verdicts of one run, in a fixed row order; the first verdict for a row is the one kept."""
+
+    def __init__(self, ids: Sequence[str], on_check: CheckCallback | None, hidden: Sequence[str] = ()) -> None:
+        self.ids = list(ids)
+        self.on_check = on_check
+        self.hidden = list(hidden)
+        self.done: dict[str, Check] = {}
+
+    def put(self, check_id: str, status: CheckStatus, message: str, evidence: Evidence | None = None) -> None:
+        """Record a verdict (ignored when the row already has one) and tell the callback."""
+        if check_id in self.done:
+            return
+        seen = evidence or Evidence()
+        check = Check(
+            check_id,
+            wording.title(check_id),
+            status,
+            scrub(message, self.hidden),
+            Evidence(seen.status, scrub(seen.detail, self.hidden)),
+            checked_at=now(),
+        )
+        self.done[check_id] = emit(self.on_check, check)
+
+    def fill(self, ids: Sequence[str], status: CheckStatus, message: str, evidence: Evidence | None = None) -> None:
+        """The same verdict for several rows (those without one yet)."""
+        for check_id in ids:
+            self.put(check_id, status, message, evidence)
+
+    def missing(self) -> list[str]:
+        """Rows still without a verdict."""
+        return [check_id for check_id in self.ids if check_id not in self.done]
+
+    def ordered(self) -> list[Check]:
+        """The verdicts in row order."""
+        return [self.done[check_id] for check_id in self.ids if check_id in self.done]

@@ -1,0 +1,112 @@
+"""The title of every check and the sentences that name the fix, in the words of Canvas's UI.
+
+Kept in one place so the command line, the screens and the saved report all say the same thing, and so a
+reviewer can read every instruction the wizard gives without reading the probing code.
+"""
+
+from __future__ import annotations
+
+from ally_wizard.canvas.report import (
+    KEY_ALLOW_INCLUDES,
+    KEY_ENFORCE_SCOPES,
+    KEY_EXISTS,
+    KEY_ON,
+    KEY_REDIRECT_URI,
+    KEY_SECRET,
+    TOKEN_REVOKED,
+    scope_check_id,
+)
+from ally_wizard.canvas.target import section_of
+
+TITLES = {
+    KEY_EXISTS: "Canvas knows the key and it is active",
+    KEY_REDIRECT_URI: "The Ally redirect URI is on the key",
+    KEY_ENFORCE_SCOPES: "Enforce Scopes is on",
+    KEY_ON: "The key is ON for the root account",
+    KEY_SECRET: "The secret belongs to the key",
+    KEY_ALLOW_INCLUDES: "Allow Include Parameters is checked",
+    TOKEN_REVOKED: "The test token was revoked",
+}
+
+EDIT_KEY = "Edit the key in Admin > Developer Keys"
+PURPOSE = "Ally setup wizard (ally-wizard)"
+
+
+def title(check_id: str) -> str:
+    """A check's title; a scope row is titled by its scope string."""
+    return TITLES.get(check_id, check_id.removeprefix("scope:"))
+
+
+def scope_title(scope: str) -> str:
+    """The title of a scope row (the id minus its prefix, so the admin sees exactly what to tick)."""
+    return title(scope_check_id(scope))
+
+
+def _under(scope: str) -> str:
+    section = section_of(scope)
+    return f" under {section}" if section else ""
+
+
+def key_unknown(key_id: str) -> str:
+    return (
+        f"Canvas does not know key ID {key_id}, or the key is deactivated or deleted. In Admin > Developer "
+        "Keys of this Canvas (production, not test or beta), copy the number in the Details column of the "
+        "Ally key."
+    )
+
+
+def redirect_missing(redirect_uri: str) -> str:
+    return f"{EDIT_KEY}, paste {redirect_uri} into Redirect URIs exactly as shown (one per line), then Save."
+
+
+def enforce_off() -> str:
+    return f"{EDIT_KEY}, turn the Enforce Scopes toggle on, tick the Ally scopes, then Save."
+
+
+def key_not_on() -> str:
+    return "In Admin > Developer Keys, set the key's State to ON (OFF or ALLOW is not enough)."
+
+
+def scope_missing(scope: str) -> str:
+    return f"{EDIT_KEY}, tick {scope}{_under(scope)}, then Save."
+
+
+def scope_missing_live(scope: str) -> str:
+    return (
+        f"The token was refused {scope}: {EDIT_KEY}, tick {scope}{_under(scope)}, Save, then authorize again "
+        "(tokens issued before the change do not gain the scope)."
+    )
+
+
+def secret_wrong(key_id: str) -> str:
+    return (
+        f"Canvas says this secret does not belong to key {key_id}. In Admin > Developer Keys, select Show Key "
+        "in the Details column of that key and copy the secret again."
+    )
+
+
+def includes_off() -> str:
+    return f"{EDIT_KEY}, check Allow Include Parameters, then Save."
+
+
+def not_revoked() -> str:
+    return (
+        "Canvas did not confirm that the test token was revoked. It expires within an hour; to remove it now, "
+        f"open Account > Settings in Canvas and delete \"{PURPOSE}\" under Approved Integrations."
+    )
+
+
+def skipped_until(reason: str) -> str:
+    return f"Not checked: {reason}"
+
+
+PASS_MESSAGES = {
+    KEY_EXISTS: "Canvas knows the key and it is active.",
+    KEY_REDIRECT_URI: "Canvas accepts the Ally redirect URI for this key.",
+    KEY_ENFORCE_SCOPES: "Canvas enforces the key's scopes.",
+    KEY_ON: "The key is ON for this Canvas's root account.",
+    KEY_SECRET: "Canvas accepted the key ID and secret.",
+    KEY_ALLOW_INCLUDES: "Canvas kept the include parameter, so Allow Include Parameters is checked.",
+    TOKEN_REVOKED: "Canvas revoked the test token.",
+}
+
