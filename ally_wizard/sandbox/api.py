@@ -14,6 +14,7 @@ from aiohttp import web
 
 from ally_wizard.sandbox.catalogue import catalogue, sections
 from ally_wizard.sandbox.http import (
+    JSON_LIST,
     UNAUTHORIZED,
     auth,
     ctx,
@@ -559,7 +560,7 @@ async def media_tracks_update(request: web.Request) -> web.StreamResponse:
     media = _media(ctx(request).state, request.match_info["media_object_id"])
     if media is None or not auth(request).user.admin:
         return _not_authorized()
-    body = request.get("json_list")
+    body = request.get(JSON_LIST)
     if isinstance(body, list):
         state = ctx(request).state
         media["media_tracks"] = [
@@ -616,5 +617,8 @@ def add_routes(app: web.Application) -> None:
         ("PUT", f"{c}/quizzes/{{id}}", quiz_update),
     ]
     for method, path, handler in routes:
-        app.router.add_route(method, path, handler)
+        if method == "GET":
+            app.router.add_get(path, handler)  # and HEAD, which Canvas treats as GET
+        else:
+            app.router.add_route(method, path, handler)
     app.router.add_post("/files_api/upload/{ticket}", upload_target)

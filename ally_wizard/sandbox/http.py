@@ -88,23 +88,25 @@ class CtxHolder:
 
 
 CTX: web.AppKey[CtxHolder] = web.AppKey("ctx", CtxHolder)
+REQUEST_CTX: web.RequestKey[Ctx] = web.RequestKey("sandbox_ctx", Ctx)
+PARAMS: web.RequestKey[dict[str, list[str]]] = web.RequestKey("sandbox_params", dict)
+JSON_LIST: web.RequestKey[list[Any]] = web.RequestKey("sandbox_json_list", list)
+AUTH: web.RequestKey[Auth] = web.RequestKey("sandbox_auth", Auth)
 
 
 def ctx(request: web.Request) -> Ctx:
     """The sandbox context of the app serving this request (fixed for the request's lifetime)."""
-    found = request.get("ctx")
-    if isinstance(found, Ctx):
-        return found
+    if REQUEST_CTX in request:
+        return request[REQUEST_CTX]
     current = request.app[CTX].current
-    request["ctx"] = current
+    request[REQUEST_CTX] = current
     return current
 
 
 def auth(request: web.Request) -> Auth:
     """The authenticated caller (set by the middleware before any API handler runs)."""
-    value = request.get("auth")
-    assert isinstance(value, Auth), "API handler reached without authentication"
-    return value
+    assert AUTH in request, "API handler reached without authentication"
+    return request[AUTH]
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, list[str]]) -> None:
@@ -131,9 +133,8 @@ def _scalar(value: Any) -> str:
 
 async def params(request: web.Request) -> dict[str, list[str]]:
     """Query, form and JSON body parameters merged, nested JSON flattened to Rails names (`a[b][]`)."""
-    cached = request.get("params")
-    if isinstance(cached, dict):
-        return cached
+    if PARAMS in request:
+        return request[PARAMS]
     out: dict[str, list[str]] = {}
     for key, value in request.query.items():
         out.setdefault(key, []).append(value)
@@ -146,13 +147,13 @@ async def params(request: web.Request) -> dict[str, list[str]]:
             if isinstance(body, dict):
                 _flatten("", body, out)
             elif isinstance(body, list):
-                request["json_list"] = body
+                request[JSON_LIST] = body
         else:
             form = await request.post()
             for name, field_value in form.items():
                 if isinstance(field_value, str):
                     out.setdefault(name, []).append(field_value)
-    request["params"] = out
+    request[PARAMS] = out
     return out
 
 

@@ -22,7 +22,9 @@ from ally_wizard.sandbox import api, devkeys, oauth, pages
 from ally_wizard.sandbox.catalogue import scopes_allow
 from ally_wizard.sandbox.faults import BAD_GATEWAY, GATEWAY_TIMEOUT, FaultPlan
 from ally_wizard.sandbox.http import (
+    AUTH,
     CTX,
+    PARAMS,
     WWW_BEARER,
     Auth,
     Ctx,
@@ -81,7 +83,7 @@ async def _authenticated(request: web.Request, handler: Handler, given: str) -> 
     scoped = key is not None and key.require_scopes
     if scoped and not scopes_allow(token.scopes, request.method, request.path):
         return api_error(401, "Insufficient scopes on access token.")
-    request["auth"] = Auth(
+    request[AUTH] = Auth(
         user=state.users[token.user_id],
         token=token,
         key=key,
@@ -145,7 +147,7 @@ async def canvas_middleware(request: web.Request, handler: Handler) -> web.Strea
         status = exc.status
         raise
     finally:
-        form = request.get("params") or {}
+        form = request.get(PARAMS) or {}
         query_keys = set(request.query.keys())
         body = {k: v for k, v in form.items() if k not in query_keys}
         sandbox.requests.append(
