@@ -7,8 +7,8 @@ through `CanvasClient.request`, which
   so a request waiting out its backoff does not block the others;
 - retries a *repeatable* request on 403 `Rate Limit Exceeded`, 429, 502, 503, 504, timeouts and dropped
   connections, with exponential backoff and jitter, honouring `Retry-After`, a bounded number of times;
-- retries a request that is not repeatable (a POST, such as the token exchange with its single-use code)
-  only when Canvas cannot have acted on it: a throttled answer (the throttle refuses before the
+- retries a request that is not repeatable (a POST that would create a second record if it arrived
+  twice) only when Canvas cannot have acted on it: a throttled answer (the throttle refuses before the
   application runs) or a connection that was never made;
 - raises `CanvasUnreachable` or `CanvasUnavailable` with one plain sentence when it gives up, so callers
   turn that into an `error` row, never a `pass` or `fail`.
@@ -227,8 +227,9 @@ class CanvasClient:
     ) -> Reply:
         """Send one request, retrying as the module docstring explains; return Canvas's answer.
 
-        `repeatable` says whether sending the request twice is harmless (GET, and PUT/DELETE on records
-        that do not exist). Raises `CanvasUnreachable` or `CanvasUnavailable` when it gives up.
+        `repeatable` says whether sending the request twice is harmless: true for reads, for writes to
+        records that do not exist, and for the single-use code exchange; the caller decides, since only it
+        knows what the request does. Raises `CanvasUnreachable` or `CanvasUnavailable` when it gives up.
         """
         retries: list[str] = []
         attempt = 0

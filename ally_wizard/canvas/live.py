@@ -85,11 +85,16 @@ def _judge_exchange(rows: Rows, target: KeyTarget, reply: Reply) -> None:
     elif error in ("invalid_grant", "invalid_request"):
         # The grant is checked after the client's credentials, so the key ID and secret were accepted.
         rows.put(KEY_SECRET, CheckStatus.PASS, wording.PASS_MESSAGES[KEY_SECRET], evidence)
+        stray = (
+            " An earlier attempt went unanswered; if it was issued a token, that token expires within an hour."
+            if reply.retries
+            else ""
+        )
         rows.fill(
             rest,
             CheckStatus.ERROR,
             "Canvas refused the authorization code: it works once, for 10 minutes, and only in the run that "
-            f"asked for it. Authorize again. Canvas said: {canvas_words(data)}",
+            f"asked for it. Authorize again. Canvas said: {canvas_words(data)}.{stray}",
             evidence,
         )
         return
@@ -235,7 +240,7 @@ async def _check_includes(
             wording.skipped_until(
                 "Canvas ignores Allow Include Parameters while Enforce Scopes is off; check again once it is on."
             ),
-            reply.evidence(),
+            reply.evidence(f"GET {path}?include[]=term → {reply.status}"),
         )
         return
     data = reply.json()

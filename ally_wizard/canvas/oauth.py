@@ -168,10 +168,15 @@ def exchange_form(target: KeyTarget, pending: PendingAuthorization, code: str, s
 async def exchange_code(
     client: CanvasClient, target: KeyTarget, pending: PendingAuthorization, code: str, secret: str
 ) -> Reply:
-    """`POST /login/oauth2/token`. Not repeatable: the code works once, and a second try after a lost
-    answer would fail while the first token lives on unseen. Raises `CanvasError` when no answer came."""
+    """`POST /login/oauth2/token`. Raises `CanvasError` when no answer came.
+
+    Repeatable although it is a POST: the code works once, so however many times the request reaches
+    Canvas, at most one token comes out of it. When an answer was lost and the retry finds the code used,
+    the caller says that a token may exist (it expires within an hour); not retrying would leave the same
+    possibility with no answer at all.
+    """
     return await client.request(
-        "POST", TOKEN_PATH, data=exchange_form(target, pending, code, secret), repeatable=False
+        "POST", TOKEN_PATH, data=exchange_form(target, pending, code, secret), repeatable=True
     )
 
 

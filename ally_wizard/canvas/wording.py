@@ -101,12 +101,12 @@ def skipped_until(reason: str) -> str:
 
 
 PASS_MESSAGES = {
-    KEY_EXISTS: "Canvas knows the key and it is active.",
-    KEY_REDIRECT_URI: "Canvas accepts the Ally redirect URI for this key.",
-    KEY_ENFORCE_SCOPES: "Canvas enforces the key's scopes.",
-    KEY_ON: "The key is ON for this Canvas's root account.",
-    KEY_SECRET: "Canvas accepted the key ID and secret.",
-    KEY_ALLOW_INCLUDES: "Canvas kept the include parameter, so Allow Include Parameters is checked.",
-    TOKEN_REVOKED: "Canvas revoked the test token.",
+    KEY_EXISTS: "Canvas found the key by its ID, and the key is active.",
+    KEY_REDIRECT_URI: "Registered on the key exactly as Ally sends it.",
+    KEY_ENFORCE_SCOPES: "Canvas refused a scope no key can hold, so it checks the key's scopes.",
+    KEY_ON: "Canvas accepts the key for this root account.",
+    KEY_SECRET: "Canvas exchanged the authorization code with this key ID and secret.",
+    KEY_ALLOW_INCLUDES: "A course came back with the term it was asked to include.",
+    TOKEN_REVOKED: "Canvas deleted the test token.",
 }
 

@@ -221,3 +221,33 @@ async def test_a_revoke_whose_first_answer_was_lost_is_confirmed(fake: FakeCanva
     checks, _, _ = await run(fake, client, target)
     assert checks[-1].status is CheckStatus.PASS
     assert "refuses it" in checks[-1].message
+
+
+async def test_an_exchange_lost_at_the_gateway_is_sent_again(fake: FakeCanvas, client: CanvasClient,
+                                                             target: KeyTarget) -> None:
+    answers = [httpx.Response(502, text="<html><title>502 Bad Gateway</title></html>")]
+    fake.before = lambda request: answers.pop() if request.method == "POST" and answers else None
+    checks, _, _ = await run(fake, client, target)
+    assert {c.status for c in checks} == {CheckStatus.PASS}
+
+
+async def test_an_exchange_whose_answer_was_lost_after_canvas_acted_says_a_token_may_exist(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
+    original = fake.handle
+    lost = {"done": False}
+
+    def act_then_lose(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST" and not lost["done"]:
+            lost["done"] = True
+            fake.before = None
+            original(request)  # Canvas issues a token and uses up the code...
+            fake.before = act_then_lose
+            return httpx.Response(504, text="Gateway Timeout")  # ...but the answer never arrives
+        return None
+
+    fake.before = act_then_lose
+    checks, _, _ = await run(fake, client, target)
+    assert checks[0].id == "key.secret" and checks[0].status is CheckStatus.PASS
+    assert "earlier attempt went unanswered" in checks[1].message
+    assert checks[1].status is CheckStatus.ERROR
