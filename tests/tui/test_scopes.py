@@ -1,0 +1,115 @@
+"""The scope checklist: ticking by keyboard, filtering, copying, and "check now" against the sandbox."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from ally_wizard.profile import ScopeStatus, StepId
+from ally_wizard.sandbox import RunningSandbox
+from ally_wizard.store import ProfileStore
+from ally_wizard.tui.app import WizardApp
+
+from .helpers import fixed_profile, save_profile, text_of, wait_for
+
+MISSING = (
+    "url:GET|/api/v1/courses/:course_id/blueprint_subscriptions/:subscription_id/migrations",
+    "url:GET|/api/v1/accounts/:account_id/terms",
+    "url:PUT|/api/v1/media_objects/:media_object_id",
+)
+
+
+def _status_cell(app: WizardApp, scope: str) -> str:
+    table = app.screen.query_one("#scopes", DataTable)
+    cell = table.get_cell(scope, "status")
+    return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+async def test_space_on_a_section_title_ticks_the_whole_section(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("space")  # the cursor starts on "Accounts (4)"
+        await pilot.pause()
+        assert _status_cell(app, "url:GET|/api/v1/accounts/:id") == "☑ ticked"
+        assert text_of(pilot, "#progress").startswith("Progress 4/31")
+    profile = store.load("production").profile
+    assert sum(1 for s in profile.scopes.values() if s is ScopeStatus.TICKED) == 4
+
+
+async def test_filter_by_section_shows_only_that_section(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("slash", *"media")
+        await pilot.pause()
+        table = app.screen.query_one("#scopes", DataTable)
+        assert table.row_count == 5  # the "Media Objects" title and its four scopes
+        await pilot.press("enter", "down", "space")
+        await pilot.pause()
+        assert _status_cell(app, "url:GET|/api/v1/courses/:course_id/media_objects") == "☑ ticked"
+
+
+async def test_c_copies_the_scope_string_under_the_cursor(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("down", "down", "c")
+        await pilot.pause()
+        assert app.clipboard == "url:GET|/api/v1/accounts/:id"
+
+
+async def test_check_now_without_a_key_id_names_the_step_that_supplies_it(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, key_id=""))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "Type it on step 5" in text_of(pilot, "#check-status")
+
+
+async def test_check_now_marks_each_row_on_the_key_or_missing(
+    store: ProfileStore, sandbox: Callable[..., RunningSandbox]
+) -> None:
+    canvas = sandbox(scenario="missing-scopes")
+    save_profile(store, fixed_profile(
+        done_through=StepId.CREATE_KEY, canvas_url=canvas.base_url, environment=canvas.ally_environment,
+        client_id=canvas.ally_client_id, key_id=canvas.key_id,
+    ))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: text_of(pilot, "#check-status").startswith("Checked"))
+        assert text_of(pilot, "#check-status").startswith("Checked: 28 on the key, 3 missing.")
+        for scope in MISSING:
+            assert _status_cell(app, scope) == "✗ missing"
+        assert _status_cell(app, "url:GET|/api/v1/accounts") == "✓ on the key"
+        assert "✗ missing 3" in text_of(pilot, "#progress")
+    profile = store.load("production").profile
+    assert {s for s, status in profile.scopes.items() if status is ScopeStatus.MISSING} == set(MISSING)
+
+
+async def test_a_running_check_can_be_cancelled(
+    store: ProfileStore, sandbox: Callable[..., RunningSandbox]
+) -> None:
+    canvas = sandbox(scenario="ready", latency_ms=3000)
+    save_profile(store, fixed_profile(
+        done_through=StepId.CREATE_KEY, canvas_url=canvas.base_url, environment=canvas.ally_environment,
+        client_id=canvas.ally_client_id, key_id=canvas.key_id,
+    ))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.2)
+        assert "Checking" in text_of(pilot, "#check-status")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "cancelled" in text_of(pilot, "#check-status"))
+        assert not any(w.is_running for w in app.workers)
