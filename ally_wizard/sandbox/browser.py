@@ -188,3 +188,87 @@ async def play_browser(
                 raise BrowserError(f"Canvas answered {browser.status} at {browser.url}: {browser.page[:200]}")
             return browser.url
         raise BrowserError("The browser went round in circles without reaching a landing page.")
+
+
+# --- the practice Developer Keys page -------------------------------------------------------------
+
+PRACTICE_KEYS_PATH = "/accounts/1/developer_keys"
+
+
+async def _open_practice_page(
+    client: httpx.AsyncClient, base_url: str, username: str, password: str
+) -> ScriptedBrowser:
+    """Open the Developer Keys page, logging in through the form when Canvas asks."""
+    browser = ScriptedBrowser(client, _origin(base_url))
+    await browser.go("GET", f"{base_url}{PRACTICE_KEYS_PATH}")
+    login = next((f for f in parse_forms(browser.page) if any(k == "password" for _, _, k in f.fields)), None)
+    if login is not None:
+        user_field = next(n for n, _, kind in login.fields if kind in ("text", "email"))
+        pass_field = next(n for n, _, kind in login.fields if kind == "password")
+        await browser.submit(login, {user_field: username, pass_field: password})
+    if browser.status != 200 or "<h1>Developer Keys</h1>" not in browser.page:
+        raise BrowserError(f"Could not open the Developer Keys page (status {browser.status}) as {username}.")
+    return browser
+
+
+def _form_by_id(browser: ScriptedBrowser, form_id: str) -> Form:
+    form = next((f for f in parse_forms(browser.page) if f.id == form_id), None)
+    if form is None:
+        raise BrowserError(f"The page at {browser.url} has no form {form_id!r}.")
+    return form
+
+
+async def edit_key_on_practice_page(
+    base_url: str,
+    username: str,
+    password: str,
+    key_id: str,
+    *,
+    tick: tuple[str, ...] | list[str] = (),
+    untick: tuple[str, ...] | list[str] = (),
+    enforce_scopes: bool | None = None,
+    allow_includes: bool | None = None,
+    redirect_uris: str | None = None,
+) -> None:
+    """Open the key's editor on the practice page, change what is asked, and press Save."""
+    async with httpx.AsyncClient(timeout=30, follow_redirects=False) as client:
+        browser = await _open_practice_page(client, base_url, username, password)
+        await browser.go("GET", f"{PRACTICE_KEYS_PATH}/{key_id}/edit")
+        if browser.status != 200:
+            raise BrowserError(f"The practice page has no key {key_id} to edit (status {browser.status}).")
+        form = _form_by_id(browser, "developer_key_form")
+        boxes = {value for name, value, kind in form.fields if name == "scopes[]" and kind == "checkbox"}
+        for scope in tick:
+            if scope not in boxes:
+                raise BrowserError(f"The key editor has no checkbox for {scope}.")
+            form.checked.add(f"scopes[]={scope}")
+        for scope in untick:
+            form.checked.discard(f"scopes[]={scope}")
+        for name, wanted in (("require_scopes", enforce_scopes), ("allow_includes", allow_includes)):
+            if wanted is True:
+                form.checked.add(f"{name}=1")
+            elif wanted is False:
+                form.checked.discard(f"{name}=1")
+        overrides = {"redirect_uris": redirect_uris} if redirect_uris is not None else None
+        await browser.submit(form, overrides, button="Save")
+        if browser.status != 200 or "<h1>Developer Keys</h1>" not in browser.page:
+            raise BrowserError(f"Saving the key failed (status {browser.status}): {browser.page[:300]}")
+
+
+async def tick_scopes_on_practice_page(
+    base_url: str, username: str, password: str, key_id: str, scopes: tuple[str, ...] | list[str]
+) -> None:
+    """Tick these scopes on the key in the practice page's editor and Save, as a trainee would."""
+    await edit_key_on_practice_page(base_url, username, password, key_id, tick=scopes)
+
+
+async def set_key_state_on_practice_page(
+    base_url: str, username: str, password: str, key_id: str, state: str = "on"
+) -> None:
+    """Press the key's ON or OFF toggle in the State column."""
+    async with httpx.AsyncClient(timeout=30, follow_redirects=False) as client:
+        browser = await _open_practice_page(client, base_url, username, password)
+        form = _form_by_id(browser, f"state_form_{key_id}")
+        await browser.submit(form, button=state.lower())
+        if browser.status != 200:
+            raise BrowserError(f"Switching the key {state.upper()} failed (status {browser.status}).")

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ally_wizard.sandbox import api, devkeys, oauth, pages
+from ally_wizard.sandbox import api, devkeys, oauth, pages, practice
 from ally_wizard.sandbox.catalogue import scopes_allow
 from ally_wizard.sandbox.faults import BAD_GATEWAY, GATEWAY_TIMEOUT, FaultPlan
 from ally_wizard.sandbox.http import (
@@ -218,6 +218,7 @@ def build_app(holder: CtxHolder) -> web.Application:
     app.router.add_route("*", "/logout", oauth.logout)
     api.add_routes(app)
     devkeys.add_routes(app)
+    practice.add_routes(app)
     return app
 
 
