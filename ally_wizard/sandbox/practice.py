@@ -15,7 +15,6 @@ from typing import Any
 
 from aiohttp import web
 
-from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox import pages
 from ally_wizard.sandbox.catalogue import sections
 from ally_wizard.sandbox.devkeys import KeyValidationError, apply_key_fields, parse_redirect_uris
@@ -35,7 +34,6 @@ legend { font-weight: bold; }
 .scope { display: block; font-family: monospace; font-size: 13px; margin: 2px 0; font-weight: normal; }
 .toggle { display: inline-block; margin: 8px 16px 8px 0; font-weight: bold; }
 code.secret { word-break: break-all; }
-.ally { background: #eef6fb; }
 </style>
 """
 
@@ -213,13 +211,12 @@ def _editor(
         "allow_includes": key.allow_includes if key else False,
         "scopes": set(key.scopes) if key else set(),
     }
-    ally = set(default_recipe().scope_strings)
     action = f"{_list_url()}/{key.global_id}" if key else _list_url()
     heading = f"Edit key {key.global_id}" if key else "Create API Key"
     groups = []
     for section, entries in sections().items():
         boxes = "".join(
-            f'<label class="scope{" ally" if e.scope in ally else ""}" for="{scope_field_id(e.scope)}">'
+            f'<label class="scope" for="{scope_field_id(e.scope)}">'
             f'<input type="checkbox" name="scopes[]" value="{escape(e.scope)}" id="{scope_field_id(e.scope)}"'
             f"{' checked' if e.scope in values['scopes'] else ''}> {escape(e.scope)}</label>"
             for e in entries
