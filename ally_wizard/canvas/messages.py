@@ -64,9 +64,9 @@ def _is_refused(exc: BaseException) -> bool:
 
 def is_permanent_network_error(exc: BaseException) -> bool:
     """True for faults a retry cannot cure: an unknown host name, a refused connection, a bad certificate."""
-    return isinstance(exc, httpx.ConnectError) and (
-        _is_dns(exc) or _is_tls(exc) or _is_refused(exc)
-    )
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return True
+    return isinstance(exc, httpx.ConnectError) and (_is_dns(exc) or _is_tls(exc) or _is_refused(exc))
 
 
 def _seconds(timeout: httpx.Timeout | None, kind: str) -> str:

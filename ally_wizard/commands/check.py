@@ -140,6 +140,32 @@ def _read_secret() -> str:
     return secret
 
 
+async def _read_line() -> str:
+    """One line of standard input (a terminal or a pipe) without blocking the event loop.
+
+    A daemon thread rather than `asyncio.to_thread`: at Ctrl+C the loop must not wait, at shutdown, for a
+    thread still blocked on a line that will never come.
+    """
+    import asyncio
+    import contextlib
+    import threading
+
+    loop = asyncio.get_running_loop()
+    arrived: asyncio.Future[str] = loop.create_future()
+
+    def deliver(line: str) -> None:
+        if not arrived.done():
+            arrived.set_result(line)
+
+    def read() -> None:
+        line = sys.stdin.readline()
+        with contextlib.suppress(RuntimeError):  # the run ended (Ctrl+C) before the line came
+            loop.call_soon_threadsafe(deliver, line)
+
+    threading.Thread(target=read, name="read-pasted-address", daemon=True).start()
+    return await arrived
+
+
 async def _check(args: argparse.Namespace, found: _Run) -> None:
     """The run itself: preflight, then (unless --no-login) the authorization and live checks."""
     import asyncio
@@ -188,7 +214,7 @@ async def _check(args: argparse.Namespace, found: _Run) -> None:
         if not args.no_browser:
             await asyncio.to_thread(webbrowser.open, pending.authorize_url)
         _say("Paste the address here and press Enter:")
-        pasted = await asyncio.to_thread(sys.stdin.readline)
+        pasted = await _read_line()
         if not pasted:
             raise UsageError("No address was pasted (standard input ended). Run the check again and paste it.")
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -166,3 +167,20 @@ def test_the_secret_is_never_taken_from_the_command_line(capsys: pytest.CaptureF
         main(["check", "--canvas", "canvas.example.edu", "--secret", "s3cret"])
     assert stopped.value.code == 2
     assert "unrecognized arguments: --secret" in capsys.readouterr().err
+
+
+def test_ctrl_c_while_waiting_for_the_paste_stops_at_once(sandbox: SandboxFactory) -> None:
+    sb = sandbox("ready")
+    env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ally_wizard", "check", *flags(sb), "--no-browser"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+    )
+    assert process.stderr is not None
+    for line in process.stderr:
+        if line.startswith("Paste the address"):
+            break
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=10)  # a reader thread left blocked must not hold the exit
+    assert process.returncode == 130
+    assert err.strip().endswith("Stopped.")
