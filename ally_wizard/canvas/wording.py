@@ -48,6 +48,7 @@ def _under(scope: str) -> str:
 
 
 def key_unknown(key_id: str) -> str:
+    """key.exists failed: Canvas answered `unknown client`."""
     return (
         f"Canvas does not know key ID {key_id}, or the key is deactivated or deleted. In Admin > Developer "
         "Keys of this Canvas (production, not test or beta), copy the number in the Details column of the "
@@ -56,22 +57,27 @@ def key_unknown(key_id: str) -> str:
 
 
 def redirect_missing(redirect_uri: str) -> str:
+    """key.redirect_uri failed: the exact URI to paste."""
     return f"{EDIT_KEY}, paste {redirect_uri} into Redirect URIs exactly as shown (one per line), then Save."
 
 
 def enforce_off() -> str:
+    """key.enforce_scopes failed: the sentinel scope got through."""
     return f"{EDIT_KEY}, turn the Enforce Scopes toggle on, tick the Ally scopes, then Save."
 
 
 def key_not_on() -> str:
+    """key.on failed: `unauthorized_client` (OFF, or ALLOW only)."""
     return "In Admin > Developer Keys, set the key's State to ON (OFF or ALLOW is not enough)."
 
 
 def scope_missing(scope: str) -> str:
+    """A scope Canvas listed as not granted: which box to tick, under which section."""
     return f"{EDIT_KEY}, tick {scope}{_under(scope)}, then Save."
 
 
 def scope_missing_live(scope: str) -> str:
+    """A scope the token was refused: tick it, and authorize again (old tokens never gain it)."""
     return (
         f"The token was refused {scope}: {EDIT_KEY}, tick {scope}{_under(scope)}, Save, then authorize again "
         "(tokens issued before the change do not gain the scope)."
@@ -79,6 +85,7 @@ def scope_missing_live(scope: str) -> str:
 
 
 def secret_wrong(key_id: str) -> str:
+    """key.secret failed: Canvas answered `invalid client`."""
     return (
         f"Canvas says this secret does not belong to key {key_id}. In Admin > Developer Keys, select Show Key "
         "in the Details column of that key and copy the secret again."
@@ -86,10 +93,12 @@ def secret_wrong(key_id: str) -> str:
 
 
 def includes_off() -> str:
+    """key.allow_includes failed: the include was silently dropped."""
     return f"{EDIT_KEY}, check Allow Include Parameters, then Save."
 
 
 def not_revoked() -> str:
+    """token.revoked failed: how to delete the token by hand."""
     return (
         "Canvas did not confirm that the test token was revoked. It expires within an hour; to remove it now, "
         f"open Account > Settings in Canvas and delete \"{PURPOSE}\" under Approved Integrations."
@@ -97,6 +106,7 @@ def not_revoked() -> str:
 
 
 def skipped_until(reason: str) -> str:
+    """A row that could not be judged, and what has to happen first."""
     return f"Not checked: {reason}"
 
 

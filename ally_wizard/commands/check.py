@@ -86,6 +86,7 @@ def _resolve(args: argparse.Namespace) -> tuple[KeyTarget, Loaded | None]:
 
 
 def _line(status_label: str, title: str, message: str) -> str:
+    """One row of human output: symbol and word first, so the status never depends on colour."""
     return f"{status_label:<9} {title} — {message}"
 
 

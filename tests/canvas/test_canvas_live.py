@@ -251,3 +251,9 @@ async def test_an_exchange_whose_answer_was_lost_after_canvas_acted_says_a_token
     assert checks[0].id == "key.secret" and checks[0].status is CheckStatus.PASS
     assert "earlier attempt went unanswered" in checks[1].message
     assert checks[1].status is CheckStatus.ERROR
+
+
+async def test_json_behind_while_1_is_read_as_json(fake: FakeCanvas, client: CanvasClient, target: KeyTarget) -> None:
+    fake.while_prefix = True
+    checks, _, _ = await run(fake, client, target)
+    assert {c.status for c in checks} == {CheckStatus.PASS}
