@@ -135,6 +135,8 @@ async def list_keys(request: web.Request) -> web.StreamResponse:
         return not_found()
     if (refusal := _guard(request)) is not None:
         return refusal
+    if truthy(param(values, "inherited")):
+        return paged_json(request, values, [])  # this instance has no Site Admin keys
     keys = sorted((k for k in state.keys.values() if k.workflow_state != "deleted"), key=lambda k: -k.id)
     return paged_json(request, values, [state.key_json(k) for k in keys])
 

@@ -151,3 +151,10 @@ async def test_regenerate_secret_is_not_enabled(sb: Sandbox, http: httpx.AsyncCl
         f"{sb.base_url}/api/v1/developer_keys/{sb.key_id}/regenerate_secret", headers=bearer(sb.admin_token)
     )
     assert (response.status_code, response.json()) == (403, {"errors": [{"message": "Feature not enabled"}]})
+
+
+async def test_inherited_lists_site_admin_keys_of_which_there_are_none(sb: Sandbox, http: httpx.AsyncClient) -> None:
+    response = await http.get(
+        f"{sb.base_url}/api/v1/accounts/self/developer_keys?inherited=true", headers=bearer(sb.admin_token)
+    )
+    assert (response.status_code, response.json()) == (200, [])
