@@ -103,13 +103,14 @@ def exit_code(report: Report) -> int:
     return EXIT_OK
 
 
-def _print_report(report: Report, as_json: bool) -> None:
+def _print_report(report: Report, target: KeyTarget, as_json: bool) -> None:
     import json
 
     from ally_wizard.canvas.report import CheckStatus
 
     if as_json:
-        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        document = {"canvas_url": target.canvas_url, "key_id": target.key_id, **report.as_dict()}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return
     for check in report.checks:
         print(_line(check.status.label, check.title, check.message))
@@ -256,7 +257,7 @@ def run(args: argparse.Namespace) -> int:
             _save(loaded, found)  # what the preflight found is worth keeping
         raise
     report = found.report()
-    _print_report(report, args.json)
+    _print_report(report, target, args.json)
     if loaded is not None:
         _save(loaded, found)
     return exit_code(report)

@@ -74,6 +74,7 @@ async def test_a_ready_key_passes_every_row_and_the_report_lands_in_the_profile(
     assert ran.code == 0, ran.err
     report = json.loads(ran.out)
     assert report["result"] == "pass" and report["authorized_by"] == "Avery Admin"
+    assert report["canvas_url"] == sb.base_url and report["key_id"] == sb.key_id
     assert len(report["checks"]) == 4 + 2 + len(SCOPES) + 1
     assert all(set(c) >= {"id", "status", "title", "message", "evidence"} for c in report["checks"])
     saved = store.load("prod").profile
