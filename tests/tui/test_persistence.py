@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from textual.widgets import DataTable, Input, RadioSet, SelectionList
+from textual.widgets import DataTable, Input, RadioSet
 
 from ally_wizard.profile import ScopeStatus, StepId, StepState
 from ally_wizard.store import ProfileStore
@@ -37,8 +37,8 @@ async def test_quit_mid_way_and_resume_on_the_same_step_with_the_same_values(sto
         assert table.get_row_at(0)[2] == "2/7"
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(again.screen).__name__ == "CreateKeyScreen")
-        checklist = again.screen.query_one("#checklist", SelectionList)
-        assert checklist.selected == [0, 1]
+        checklist = again.screen.query_one("#checklist", DataTable)
+        assert [str(checklist.get_cell(str(n), "done")) for n in range(3)] == ["☑ done", "☑ done", "○ to do"]
         assert again.screen.query_one("#owner-email", Input).value == "it@school.edu"
         await pilot.press("ctrl+b")
         await wait_for(pilot, lambda: type(again.screen).__name__ == "CanvasScreen")

@@ -221,9 +221,7 @@ class AuthorizeScreen(StepScreen):
             self._phase(f"{prefix}✓ Nothing blocks the authorization. Press ctrl+r to run the whole check.",
                         "inline-ok")
         else:
-            first = failed[0]
-            self._phase(
-                f"{prefix}✗ {len(failed)} problem(s). First: {first.title}: {first.message}", "inline-error")
+            self._phase(f"{prefix}✗ {len(failed)} problem(s), each listed below with its fix.", "inline-error")
         self._show_fixes(checks)
 
     # -- running -----------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ class CanvasScreen(StepScreen):
         yield Label("Canvas address", classes="section-title")
         yield Static("Your institution's Canvas, such as canvas.school.edu (any Canvas page URL works).",
                      classes="hint")
-        yield Input(profile.canvas_url, placeholder="canvas.school.edu", id="canvas-url")
+        yield Input(profile.canvas_url, placeholder="canvas.school.edu", id="canvas-url", compact=True)
         yield Static("", id="canvas-url-message")
         yield Static("", id="canvas-warning", classes="inline-warning")
         yield Label(recipe.environment_label, classes="section-title")
@@ -43,7 +43,7 @@ class CanvasScreen(StepScreen):
         yield Label(recipe.client_id_label, classes="section-title")
         yield Static("The number Ally gave your institution; it goes into the redirect URI.", classes="hint")
         with Horizontal(classes="row"):
-            yield Input(profile.client_id, placeholder="1234", id="client-id")
+            yield Input(profile.client_id, placeholder="1234", id="client-id", compact=True)
         yield Static("", id="client-id-message")
         yield Label("Redirect URI these make", classes="section-title")
         yield Static("", id="redirect-preview", classes="value")
@@ -54,7 +54,14 @@ class CanvasScreen(StepScreen):
         self._check_url(show_empty=False)
         self._check_client_id(show_empty=False)
         self._update_redirect()
+        self._mark_environment()
         self.query_one("#canvas-url", Input).focus()
+
+    def _mark_environment(self) -> None:
+        """The chosen environment gets a dot and the others none, so the choice does not rest on colour."""
+        for button in self.query(RadioButton):
+            button.BUTTON_INNER = "●" if button.value else " "
+            button.refresh()
 
     def _check_url(self, show_empty: bool = True) -> str | None:
         text = self.query_one("#canvas-url", Input).value
@@ -120,6 +127,7 @@ class CanvasScreen(StepScreen):
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         """Save the environment as soon as one is chosen."""
         self.profile.environment = event.pressed.name or ""
+        self._mark_environment()
         self._update_redirect()
         self.save()
 

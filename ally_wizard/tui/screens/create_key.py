@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
+from rich.text import Text
 from textual.binding import Binding, BindingType
-from textual.widgets import Button, Input, Label, SelectionList, Static
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ally_wizard.inputs import InputError, redirect_uri
 from ally_wizard.profile import StepId
@@ -33,6 +33,11 @@ def suggested_owner_email(canvas_url: str) -> str:
     return f"lms-admins@{domain}"
 
 
+def _tick_cell(done: bool) -> Text:
+    """A checklist step's state as symbol and word."""
+    return Text("☑ done", style="green") if done else Text("○ to do", style="dim")
+
+
 class CreateKeyScreen(StepScreen):
     """What to do in Canvas's Developer Keys to create the API key."""
 
@@ -42,6 +47,7 @@ class CreateKeyScreen(StepScreen):
     STEP_ID = StepId.CREATE_KEY
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+y", "copy_redirect", "Copy URI"),
+        Binding("space", "tick", "Tick", show=False),
         Binding("ctrl+t", "tick_next", "Tick next"),
     ]
 
@@ -57,11 +63,8 @@ class CreateKeyScreen(StepScreen):
         profile = self.profile
         recipe = self.wizard.recipe
         yield Label("In Canvas, as an admin (tick each as you do it: Space)", classes="section-title")
-        ticked = set(profile.create_checklist)
-        yield SelectionList[int](
-            *(Selection(f"{n + 1}. {text}", n, n in ticked) for n, text in enumerate(recipe.steps.create)),
-            id="checklist",
-        )
+        checklist: DataTable[Text | str] = DataTable(id="checklist", cursor_type="row", show_header=False)
+        yield checklist
         yield Label("Key Name", classes="section-title")
         yield Input(profile.key_name or recipe.suggested_key_name, id="key-name", compact=True)
         yield Static(f"Suggested: {recipe.suggested_key_name} (type it as you like; Ally does not check it).",
@@ -94,12 +97,34 @@ class CreateKeyScreen(StepScreen):
         if not self.profile.key_name:
             self.profile.key_name = self.wizard.recipe.suggested_key_name
             self.save()
-        self.query_one("#checklist", SelectionList).focus()
+        checklist = self.query_one("#checklist", DataTable)
+        checklist.add_column("Done", key="done", width=9)
+        checklist.add_column("Step", key="step")
+        ticked = set(self.profile.create_checklist)
+        for number, text in enumerate(self.wizard.recipe.steps.create):
+            checklist.add_row(_tick_cell(number in ticked), f"{number + 1}. {text}", key=str(number))
+        checklist.focus()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[int]) -> None:
-        """Save the ticks as they are made."""
-        self.profile.create_checklist = sorted(event.selection_list.selected)
+    def _toggle(self, number: int, done: bool | None = None) -> None:
+        ticked = set(self.profile.create_checklist)
+        now = (number not in ticked) if done is None else done
+        ticked.discard(number)
+        if now:
+            ticked.add(number)
+        self.profile.create_checklist = sorted(ticked)
+        self.query_one("#checklist", DataTable).update_cell(str(number), "done", _tick_cell(now))
         self.save()
+
+    def action_tick(self) -> None:
+        """Tick or untick the highlighted step (Space, or Enter on the list)."""
+        checklist = self.query_one("#checklist", DataTable)
+        if checklist.has_focus and checklist.row_count:
+            self._toggle(checklist.cursor_row)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on a step ticks it too."""
+        event.stop()
+        self._toggle(event.cursor_row)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         """Save the key name and owner email as typed; say when the email does not look like one."""
@@ -141,12 +166,11 @@ class CreateKeyScreen(StepScreen):
 
     def action_tick_next(self) -> None:
         """Tick the first step not yet ticked (for those who prefer not to move the cursor)."""
-        checklist: SelectionList[int] = self.query_one("#checklist", SelectionList)
-        for index in range(checklist.option_count):
-            value = checklist.get_option_at_index(index).value
-            if value not in checklist.selected:
-                checklist.select(value)
-                checklist.highlighted = index
+        checklist = self.query_one("#checklist", DataTable)
+        for number in range(checklist.row_count):
+            if number not in self.profile.create_checklist:
+                self._toggle(number, True)
+                checklist.move_cursor(row=number)
                 return
 
     def validate_step(self) -> bool:

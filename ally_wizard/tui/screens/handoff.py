@@ -29,9 +29,9 @@ class HandoffScreen(StepScreen):
     STEP_ID = StepId.HANDOFF
     NEXT_LABEL = "Finish ✓"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+k", "copy_key_id", "Copy key ID"),
+        Binding("ctrl+k", "copy_key_id", "Copy ID"),
         Binding("ctrl+s", "copy_secret", "Copy secret"),
-        Binding("ctrl+e", "export_summary", "Export summary"),
+        Binding("ctrl+e", "export_summary", "Export"),
     ]
 
     def _default_path(self) -> Path:
