@@ -35,7 +35,6 @@ from ally_wizard.canvas.report import (
     KEY_REDIRECT_URI,
     Check,
     CheckStatus,
-    Evidence,
     scope_check_id,
 )
 from ally_wizard.canvas.rows import Rows
@@ -64,8 +63,13 @@ async def _probe(client: CanvasClient, target: KeyTarget, redirect_uri: str, sco
         return exc
 
 
-def _evidence(probe: Probe) -> Evidence:
-    return probe.evidence
+def _undecided(probe: Probe) -> bool:
+    """No word on checks 1 and 2: no answer, not Canvas's API, or an OAuth error in JSON this wizard does
+    not know. (Every redirect comes after those checks, whatever its error.)"""
+    if isinstance(probe, CanvasError) or probe.outcome is Outcome.NOT_API:
+        return True
+    redirected = probe.evidence.status is not None and 300 <= probe.evidence.status < 400
+    return probe.outcome is Outcome.OTHER_ERROR and not redirected
 
 
 def _unexpected(probe: Probe) -> str:
@@ -107,10 +111,10 @@ async def _judge_gate(
     """Checks 1 and 2: does the key exist, is the redirect URI on it. Returns the probes to judge the rest."""
     probe_a = await first_a
     gate = probe_a
-    if isinstance(gate, CanvasError) or gate.outcome in (Outcome.NOT_API, Outcome.OTHER_ERROR):
+    if _undecided(gate):
         gate = await first_b  # B passes the same two checks; it may have got through where A did not.
-    if isinstance(gate, CanvasError) or gate.outcome in (Outcome.NOT_API, Outcome.OTHER_ERROR):
-        rows.fill([*preflight_ids(target)], CheckStatus.ERROR, _unexpected(gate), _evidence(gate))
+    if isinstance(gate, CanvasError) or _undecided(gate):
+        rows.fill(preflight_ids(target), CheckStatus.ERROR, _unexpected(gate), gate.evidence)
         return None, None
     if gate.outcome is Outcome.UNKNOWN_CLIENT:
         rows.put(KEY_EXISTS, CheckStatus.FAIL, wording.key_unknown(target.key_id), gate.evidence)
@@ -141,7 +145,7 @@ async def _judge_scopes(
     if isinstance(probe_a, CanvasError) or not (
         probe_a.outcome is Outcome.INVALID_SCOPE or probe_a.passed_scope_check
     ):
-        rows.fill([KEY_ENFORCE_SCOPES, *scope_ids], CheckStatus.ERROR, _unexpected(probe_a), _evidence(probe_a))
+        rows.fill([KEY_ENFORCE_SCOPES, *scope_ids], CheckStatus.ERROR, _unexpected(probe_a), probe_a.evidence)
         _judge_binding(rows, probe_b)
         return
     if probe_a.passed_scope_check:
@@ -206,8 +210,11 @@ async def _probe_one_by_one(client: CanvasClient, target: KeyTarget, rows: Rows)
             rows.put(check_id, CheckStatus.ERROR, _unexpected(probe), probe.evidence)
 
     await asyncio.gather(*(one(scope) for scope in target.scopes))
+    errors = [rows.done[c] for c in map(scope_check_id, target.scopes) if rows.done[c].status is CheckStatus.ERROR]
     if binding:
         _judge_binding(rows, binding[0])
+    elif errors:
+        rows.put(KEY_ON, CheckStatus.ERROR, errors[0].message, errors[0].evidence)
     else:
         rows.put(
             KEY_ON,
