@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -16,9 +16,20 @@ from textual.reactive import reactive
 
 from ally_wizard.recipe import Recipe, default_recipe
 from ally_wizard.store import ProfileError, ProfileNotFound, ProfileStore
-from ally_wizard.tui.commands import WizardCommands
 from ally_wizard.tui.session import WizardSession
 from ally_wizard.tui.steps import TOTAL_STEPS, make_screen, number_of
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+    from textual.notifications import SeverityLevel
+    from textual.screen import Screen
+
+
+def wizard_commands() -> type[Provider]:
+    """The palette's provider, imported when the palette first opens (keeps start-up light)."""
+    from ally_wizard.tui.commands import WizardCommands
+
+    return WizardCommands
 
 
 class DemoContext(Protocol):
@@ -35,7 +46,7 @@ class WizardApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Ally developer key wizard"
-    COMMANDS: ClassVar = App.COMMANDS | {WizardCommands}
+    COMMANDS: ClassVar = App.COMMANDS | {wizard_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         # Everything is saved as it is typed, so Ctrl+C can simply quit too.
@@ -62,6 +73,8 @@ class WizardApp(App[None]):
         self.initial_profile = profile_name
         self.demo = demo
         self.opened_urls: list[str] = []
+        self._startup_notices: list[tuple[str, SeverityLevel]] = []
+        self._mounted = False
         self.set_reactive(WizardApp.presenter, presenter)
 
     @property
@@ -69,41 +82,67 @@ class WizardApp(App[None]):
         """The marker every screen shows in a training session, or None outside one."""
         return None if self.demo is None else self.demo.marker
 
+    def get_default_screen(self) -> Screen[None]:
+        """The start screen is the bottom of the stack; a step screen sits on it, replaced step by step."""
+        return make_screen(1)
+
     def on_mount(self) -> None:
-        """Open the start screen, or the named profile at its first unfinished step."""
-        self.push_screen(make_screen(1))
+        """Open the named profile, if one was given, at its first unfinished step."""
+        self._mounted = True
+        for message, severity in self._startup_notices:
+            self.notify(message, severity=severity, timeout=15)
+        self._startup_notices.clear()
         if self.initial_profile:
             self.open_profile(self.initial_profile, create_missing=True)
 
-    def open_profile(self, name: str, *, create_missing: bool = False) -> bool:
-        """Open a profile at its first unfinished step; report (not raise) a profile that cannot be used."""
+    def _load(self, name: str, *, create_missing: bool) -> bool:
+        """Open or create a profile; a problem becomes a notice rather than an exception."""
         try:
-            profile = self.session.open(name)
+            self.session.open(name)
         except ProfileNotFound:
             if not create_missing:
-                self.notify(f"There is no profile named {name!r}.", severity="error")
+                self._notice(f"There is no profile named {name!r}.", "error")
                 return False
             try:
-                profile = self.session.create(name, self.recipe.version)
+                self.session.create(name, self.recipe.version)
             except (ProfileError, ValueError, OSError) as exc:
-                self.notify(str(exc), title="Cannot create the profile", severity="error")
+                self._notice(f"Cannot create the profile: {exc}", "error")
                 return False
-            self.notify(f"Started a new setup named {name!r}.")
+            self._notice(f"Started a new setup named {name!r}.", "information")
         except (ProfileError, ValueError) as exc:
-            self.notify(str(exc), title="Cannot open the profile", severity="error", timeout=15)
+            self._notice(f"Cannot open the profile: {exc}", "error")
             return False
-        self.go_to(number_of(profile.first_unfinished))
+        return True
+
+    def _notice(self, message: str, severity: SeverityLevel) -> None:
+        if self._mounted:
+            self.notify(message, severity=severity, timeout=15)
+        else:
+            self._startup_notices.append((message, severity))
+
+    def open_profile(self, name: str, *, create_missing: bool = False) -> bool:
+        """Open a profile at its first unfinished step; report (not raise) a profile that cannot be used."""
+        if not self._load(name, create_missing=create_missing):
+            return False
+        self.go_to(number_of(self.session.require().first_unfinished))
         return True
 
     def go_to(self, number: int) -> None:
-        """Show step `number` (1 to 7), replacing the current step screen."""
+        """Show step `number` (1 to 7): the start screen, or a step screen in place of the current one."""
         number = max(1, min(TOTAL_STEPS, number))
         if number > 1 and self.session.profile is None:
             self.notify("Open or start a setup first.", severity="warning")
             number = 1
         if number == 1:
             self.session.close()
-        self.switch_screen(make_screen(number))
+            while len(self.screen_stack) > 1:
+                self.pop_screen()
+            return
+        screen = make_screen(number)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
 
     def save_profile(self) -> bool:
         """Save the open profile now; a conflict or write error becomes a readable notification."""

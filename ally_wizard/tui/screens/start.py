@@ -35,6 +35,8 @@ class StartScreen(WizardScreen):
     def __init__(self) -> None:
         super().__init__()
         self.listings: list[Listing] = []
+        self.problems: dict[str, str] = {}
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         """Step bar, the table of setups, problems with unreadable ones, and the actions."""
@@ -70,6 +72,14 @@ class StartScreen(WizardScreen):
         else:
             table.focus()
 
+    def on_screen_resume(self) -> None:
+        """Back from a step: list the setups again (progress has changed)."""
+        if not self._shown_once:
+            self._shown_once = True  # the first resume follows the mount, which just listed them
+            return
+        self.reload()
+        self.query_one("#profiles", DataTable).focus()
+
     def reload(self) -> None:
         """Read the profiles folder again and refill the table."""
         store = self.wizard.store
@@ -81,11 +91,11 @@ class StartScreen(WizardScreen):
         table = self.query_one("#profiles", DataTable)
         table.clear()
         scopes = self.wizard.recipe.scope_strings
-        problems = []
         for listing in self.listings:
             if listing.loaded is None:
                 if listing.problem is not None:
-                    problems.append(f"! {listing.problem}")
+                    # Reported once by the store (the file is moved aside), so remembered for this run.
+                    self.problems[listing.name] = f"! {listing.problem}"
                 continue
             profile = listing.loaded.profile
             report = profile.last_verification
@@ -108,7 +118,7 @@ class StartScreen(WizardScreen):
                 next_label,
                 key=profile.name,
             )
-        self.query_one("#problems", Static).update("\n".join(problems))
+        self.query_one("#problems", Static).update("\n".join(self.problems.values()))
         folder = str(store.folder)
         if self.wizard.presenter:
             folder = hide_home(folder)
