@@ -11,6 +11,10 @@ def describe_error(error: BaseException | None) -> str:
     """A readable message for a worker's exception."""
     if error is None:
         return "The check stopped for an unknown reason. Select Check again."
+    from ally_wizard.canvas.client import CanvasError  # only on this error path: it imports httpx
+
+    if isinstance(error, CanvasError):
+        return error.message  # the engine's own sentence, which never holds a secret
     try:
         import httpx
     except ImportError:  # pragma: no cover - httpx is a dependency
