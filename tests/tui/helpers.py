@@ -109,11 +109,10 @@ def text_of(pilot: Pilot[None], selector: str) -> str:
 
 
 def fixed_home(name: str) -> Path:
-    """A folder at a fixed path (snapshots show the profiles folder, so it must not vary)."""
+    """A folder at a fixed path (snapshots show the profiles folder, so it must not vary, even with $TMPDIR)."""
     import shutil
-    import tempfile
 
-    home = Path(tempfile.gettempdir()) / "ally-wizard-snapshots" / name
+    home = Path("/tmp/ally-wizard-snapshots") / name
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     return home

@@ -15,7 +15,6 @@ from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import ScopeStatus, StepId
 from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target, scope_status_of
 from ally_wizard.tui.screens.base import StepScreen
-from ally_wizard.tui.steps import number_of
 from ally_wizard.tui.widgets.check_table import CheckTable
 
 if TYPE_CHECKING:
@@ -204,8 +203,6 @@ class ScopesScreen(StepScreen):
         except NotReady as exc:
             self._status(f"✗ {exc}", "inline-error")
             self.notify(str(exc), title="Cannot check yet", severity="warning")
-            if exc.step is StepId.ACTIVATE:
-                self.notify(f"Press ctrl+b/ctrl+n, or use ctrl+p to go to step {number_of(exc.step)}.")
             return
         table = self.query_one("#key-checks", CheckTable)
         table.display = True
