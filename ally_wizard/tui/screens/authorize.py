@@ -70,11 +70,11 @@ class AuthorizeScreen(StepScreen):
             yield Label("The secret (held in memory only; from Show Key in Canvas)")
             yield Input(password=True, id="secret", placeholder="paste the secret", compact=True)
         with Vertical(id="authorize-box"):
-            yield Label("1. Open this address in a browser where you are signed in to Canvas as an admin, "
+            yield Static("1. Open this address in a browser where you are signed in to Canvas as an admin, "
                         "and select Authorize:", classes="section-title")
             yield CopyRow("", "Copy (ctrl+y)", "copy-authorize", id="authorize-row")
             yield Button("Open in browser (ctrl+o)", id="open-authorize", compact=True)
-            yield Label("2. Paste the whole address the browser shows afterwards (it contains code=), "
+            yield Static("2. Paste the whole address the browser shows afterwards (it contains code=), "
                         "then Enter:", classes="section-title")
             yield Input(placeholder="https://canvas.school.edu/login/oauth2/auth?code=…", id="pasted", compact=True)
             yield Static("", id="paste-error", classes="inline-error")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
 if TYPE_CHECKING:
@@ -20,7 +20,8 @@ class CopyRow(Horizontal):
 
     DEFAULT_CSS = """
     CopyRow { height: auto; }
-    CopyRow > .copy-value { width: 1fr; background: $boost; padding: 0 1; }
+    CopyRow > VerticalScroll { width: 1fr; height: auto; max-height: 4; background: $boost; }
+    CopyRow .copy-value { padding: 0 1; }
     CopyRow > Button { margin-left: 1; }
     """
 
@@ -32,7 +33,8 @@ class CopyRow(Horizontal):
 
     def compose(self) -> ComposeResult:
         """The value and its button."""
-        yield Static(self.value, classes="copy-value", markup=False)
+        with VerticalScroll(can_focus=False):  # a very long value (the authorize URL) scrolls, not the page
+            yield Static(self.value, classes="copy-value", markup=False)
         yield Button(self.button_label, id=self.button_id, compact=True)
 
     def show(self, value: str) -> None:
