@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Container, Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker, WorkerState
 
@@ -78,9 +78,11 @@ class AuthorizeScreen(StepScreen):
                         "then Enter:", classes="section-title")
             yield Input(placeholder="https://canvas.school.edu/login/oauth2/auth?code=…", id="pasted", compact=True)
             yield Static("", id="paste-error", classes="inline-error")
-        yield Static("", id="problems")
-        yield CheckTable(id="checks")
-        yield Static("", id="detail", classes="hint")
+        with Container(id="results"):
+            with Vertical(id="results-side"):
+                yield Static("", id="problems")
+                yield Static("", id="detail", classes="hint")
+            yield CheckTable(id="checks")
 
     def on_mount(self) -> None:
         """Show the target and the last report, if there is one."""

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
+from textual.containers import Container, Vertical
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -57,10 +58,12 @@ class ScopesScreen(StepScreen):
         yield Static("", id="progress")
         yield Input(placeholder="Filter by section or text (/ to focus, Esc to go back to the list)",
                     id="filter", compact=True)
-        table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
-        yield table
-        yield Static("", id="check-status")
-        yield CheckTable(id="key-checks")
+        with Container(id="scope-area"):
+            table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
+            yield table
+            with Vertical(id="check-side"):
+                yield Static("", id="check-status")
+                yield CheckTable(id="key-checks")
 
     def on_mount(self) -> None:
         """Fill the table from the profile."""
