@@ -72,6 +72,7 @@ class ScopesScreen(StepScreen):
         table.add_column("Status", key="status", width=18)
         table.add_column("Scope (as in Canvas's key editor)", key="scope")
         self.query_one("#key-checks", CheckTable).display = False
+        self.query_one("#check-side").display = False  # shown once a check has something to say
         self.fill()
         table.focus()
 
@@ -268,6 +269,7 @@ class ScopesScreen(StepScreen):
         self._status(f"! {message}", "inline-warning")
 
     def _status(self, text: str, css_class: str) -> None:
+        self.query_one("#check-side").display = True
         status = self.query_one("#check-status", Static)
         status.update(text)
         status.set_classes(css_class)
