@@ -56,7 +56,7 @@ class WizardApp(App[None]):
     ]
 
     # Wide terminals (140 columns and more) put results beside each other instead of one under the other.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual declares it a list)
 
     presenter: reactive[bool] = reactive(False)
     """True while secrets, tokens, key IDs and home paths are masked (projectors, screen sharing)."""
