@@ -76,8 +76,6 @@ class WizardApp(App[None]):
         self.initial_profile = profile_name
         self.demo = demo
         self.opened_urls: list[str] = []
-        self._startup_notices: list[tuple[str, SeverityLevel]] = []
-        self._mounted = False
         self.set_reactive(WizardApp.presenter, presenter)
 
     @property
@@ -91,10 +89,6 @@ class WizardApp(App[None]):
 
     def on_mount(self) -> None:
         """Open the named profile, if one was given, at its first unfinished step."""
-        self._mounted = True
-        for message, severity in self._startup_notices:
-            self.notify(message, severity=severity, timeout=15)
-        self._startup_notices.clear()
         if self.initial_profile:
             self.open_profile(self.initial_profile, create_missing=True)
 
@@ -118,10 +112,7 @@ class WizardApp(App[None]):
         return True
 
     def _notice(self, message: str, severity: SeverityLevel) -> None:
-        if self._mounted:
-            self.notify(message, severity=severity, timeout=15)
-        else:
-            self._startup_notices.append((message, severity))
+        self.notify(message, severity=severity, timeout=15)
 
     def open_profile(self, name: str, *, create_missing: bool = False) -> bool:
         """Open a profile at its first unfinished step; report (not raise) a profile that cannot be used."""
@@ -173,7 +164,7 @@ class WizardApp(App[None]):
         self.opened_urls.append(url)
         if self.is_headless:
             return
-        if type(self._driver).__name__ == "WebDriver":  # textual-serve: the browser tab opens it.
+        if self.is_web:  # textual-serve: the browser tab the wizard runs in opens it.
             super().open_url(url, new_tab=new_tab)
             return
         has_display = sys.platform in ("darwin", "win32") or bool(

@@ -115,3 +115,11 @@ async def test_every_screen_fits_at_80_by_24(store: ProfileStore) -> None:
             nav = app.screen.query_one("#nav")
             assert nav.region.bottom <= 24
             assert nav.region.height == 1
+
+
+async def test_naming_a_profile_that_does_not_exist_starts_it(store: ProfileStore) -> None:
+    app = WizardApp(store, "campus-b")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
+        assert [type(s).__name__ for s in app.screen_stack] == ["StartScreen", "CanvasScreen"]
+    assert store.names() == ["campus-b"]

@@ -67,7 +67,7 @@ class StartScreen(WizardScreen):
         table.add_column("Last check (UTC)", key="last")
         table.add_column("Next", key="next")
         self.reload()
-        if not self.listings:
+        if not self.listings and not self.wizard.initial_profile:
             self.action_new(first_run=True)
         else:
             table.focus()
