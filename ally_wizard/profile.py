@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from ally_wizard.canvas.report import Report
 
 SCHEMA_VERSION = 1
+# The wizard's steps: the start screen (choosing this profile) is step 1, then one per `StepId`.
+STEPS_TOTAL = 7
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -149,8 +151,8 @@ class Profile:
 
     @property
     def steps_done(self) -> int:
-        """How many steps are done."""
-        return sum(1 for progress in self.steps.values() if progress.state is StepState.DONE)
+        """How many of the wizard's `STEPS_TOTAL` steps are done; step 1 (start) is done by the profile existing."""
+        return 1 + sum(1 for progress in self.steps.values() if progress.state is StepState.DONE)
 
     def scopes_verified(self, recipe_scopes: tuple[str, ...]) -> int:
         """How many of the recipe's scopes Canvas confirmed (on the key or live)."""

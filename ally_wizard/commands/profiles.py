@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ally_wizard.profile import Profile, StepId
+from ally_wizard.profile import STEPS_TOTAL, Profile
 from ally_wizard.recipe import default_recipe
 from ally_wizard.store import ProfileStore
 
@@ -19,7 +19,7 @@ def progress_of(profile: Profile, scope_strings: tuple[str, ...]) -> dict[str, o
         "canvas_url": profile.canvas_url,
         "environment": profile.environment,
         "steps_done": profile.steps_done,
-        "steps_total": len(StepId),
+        "steps_total": STEPS_TOTAL,
         "next_step": profile.first_unfinished.value,
         "scopes_verified": profile.scopes_verified(scope_strings),
         "scopes_total": len(scope_strings),

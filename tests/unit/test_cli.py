@@ -77,11 +77,11 @@ def test_profiles_show_progress(tmp_path: Path) -> None:
     store.create(profile)
     text = run_cli("profiles", home=tmp_path)
     assert text.returncode == 0
-    assert "production" in text.stdout and "steps 2/6" in text.stdout and "scopes 2/31 verified" in text.stdout
+    assert "production" in text.stdout and "steps 3/7" in text.stdout and "scopes 2/31 verified" in text.stdout
     result = run_cli("profiles", "--json", home=tmp_path)
     row = json.loads(result.stdout)["profiles"][0]
     assert (row["steps_done"], row["scopes_verified"], row["next_step"], row["last_check"]) == (
-        2, 2, "scopes", None
+        3, 2, "scopes", None
     )
 
 

@@ -104,7 +104,7 @@ class StartScreen(WizardScreen):
             else:
                 when = report.started_at.strftime("%Y-%m-%d %H:%M")
                 last = Text(f"{when}  {report.overall.label}")
-            done = profile.steps_done + 1  # the start step is done once a setup exists
+            done = profile.steps_done
             next_step = profile.first_unfinished
             next_info = step(number_of(next_step))
             next_label = "all done" if done == TOTAL_STEPS else f"{next_info.number} {next_info.short}"
