@@ -29,21 +29,6 @@ class StepId(enum.StrEnum):
     AUTHORIZE = "authorize"
     HANDOFF = "handoff"
 
-    @property
-    def display_name(self) -> str:
-        """The step's name as the screens show it."""
-        return _STEP_TITLES[self]
-
-
-_STEP_TITLES = {
-    StepId.CANVAS: "Canvas and Ally environment",
-    StepId.CREATE_KEY: "Create the key",
-    StepId.SCOPES: "Scopes",
-    StepId.ACTIVATE: "Save, turn ON, key ID and secret",
-    StepId.AUTHORIZE: "Live authorization",
-    StepId.HANDOFF: "Hand-off to Ally",
-}
-
 
 class StepState(enum.StrEnum):
     """Where a step stands."""

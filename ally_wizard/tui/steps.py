@@ -29,7 +29,7 @@ class StepInfo:
     step_id: StepId | None
 
 
-# Titles are spelled out here: `StepId.title` is shadowed by `str.title` on a StrEnum member.
+# The screens' titles and short names; the profile knows steps only by id.
 STEPS: tuple[StepInfo, ...] = (
     StepInfo(1, "start", "Start", "Start", "ally_wizard.tui.screens.start:StartScreen", None),
     StepInfo(2, StepId.CANVAS.value, 'Canvas and Ally environment', "Canvas",
