@@ -60,8 +60,11 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     elif name == "demo":
         parser.add_argument("--scenario", default="ready", help="the scenario to start with (default: ready)")
         parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
+        # Internal: `serve --demo` runs one simulated Canvas and each browser tab's demo attaches to it.
+        parser.add_argument("--canvas", metavar="URL", help=argparse.SUPPRESS)
     elif name == "serve":
         parser.add_argument("--demo", action="store_true", help="serve the demo (a simulated Canvas) instead")
+        parser.add_argument("--scenario", default="ready", help="with --demo: the scenario (default: ready)")
         parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to bind (default: 8000)")
         parser.add_argument("--public-url", metavar="URL", help="the URL browsers use; needed off loopback")

@@ -1,0 +1,43 @@
+"""`ally-wizard demo`: the wizard against a simulated Canvas, for training sessions.
+
+It starts the simulated Canvas on a free loopback port (or, with the internal `--canvas URL`, attaches to
+the one `ally-wizard serve --demo` runs), keeps the demo's profile in a fresh temporary folder (never the
+user's real profiles), and removes that folder and stops the Canvas when the wizard closes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ally_wizard.cli import EXIT_OK, UsageError
+
+
+def run(args: argparse.Namespace) -> int:
+    """Start the session, run the wizard, and clean up whatever happens."""
+    from ally_wizard.demo import DemoSession
+    from ally_wizard.inputs import InputError, normalize_canvas_url
+    from ally_wizard.sandbox import ScenarioError, scenario_names
+
+    attach: str | None = getattr(args, "canvas", None)
+    if attach is not None:
+        try:
+            attach = normalize_canvas_url(attach)
+        except InputError as exc:
+            raise UsageError(f"--canvas: {exc}") from None
+    try:
+        demo = DemoSession.start(args.scenario, attach_url=attach)
+    except ScenarioError:
+        raise UsageError(
+            f"unknown scenario {args.scenario!r}. Choose one of: {', '.join(scenario_names())}."
+        ) from None
+    except OSError as exc:
+        print(f"ally-wizard demo: the simulated Canvas could not start ({exc}).", file=sys.stderr)
+        return 3
+    try:
+        from ally_wizard.tui.demo_app import DemoWizardApp
+
+        DemoWizardApp(demo, presenter=bool(args.presenter)).run()
+    finally:
+        demo.close()
+    return EXIT_OK

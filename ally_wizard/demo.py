@@ -1,0 +1,238 @@
+"""Training sessions: the wizard against a simulated Canvas, in a throwaway profile folder.
+
+A trainer runs `ally-wizard demo` on a laptop with no real Canvas. This module owns what such a session
+is, apart from any screen: the simulated Canvas (started here, or one already run by `ally-wizard serve
+--demo` and attached to by URL), a fresh temporary folder used as the profile store's home (never the
+user's real profiles, whatever ALLY_WIZARD_HOME says), the demo profile with the Canvas address filled in,
+the practice values a trainee is given, and switching scenario. No Textual here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from ally_wizard.profile import Profile
+from ally_wizard.recipe import default_recipe
+from ally_wizard.sandbox.scenario import Scenario, load_scenario, scenario_names
+from ally_wizard.sandbox.state import ADMIN_LOGIN, PRACTICE_PASSWORD
+from ally_wizard.store import ProfileNotFound, ProfileStore
+
+DEMO_PROFILE = "practice"
+FOLDER_PREFIX = "ally-wizard-demo-"
+PRACTICE_KEYS_PATH = "/accounts/1/developer_keys"
+
+
+class PracticeCanvas(Protocol):
+    """A simulated Canvas this process runs (`ally_wizard.sandbox.RunningSandbox` is one)."""
+
+    @property
+    def base_url(self) -> str:
+        """Where it listens."""
+        ...
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario it plays."""
+        ...
+
+    @property
+    def admin_token(self) -> str:
+        """An unscoped admin API token (a practice value)."""
+        ...
+
+    @property
+    def key_id(self) -> str:
+        """The key ID handed to the admin."""
+        ...
+
+    @property
+    def key_secret(self) -> str:
+        """The secret handed to the admin."""
+        ...
+
+    def reset(self, scenario: str | Scenario | None = None, latency_ms: int | None = None) -> None:
+        """Re-seed everything for a scenario."""
+        ...
+
+    def stop(self) -> None:
+        """Stop serving."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioChoice:
+    """A scenario as the picker lists it: its name and the one-line lesson."""
+
+    name: str
+    goal: str
+
+
+def scenario_choices() -> list[ScenarioChoice]:
+    """Every scenario with its teaching goal, `ready` first."""
+    names = sorted(scenario_names(), key=lambda name: (name != "ready", name))
+    return [ScenarioChoice(name, load_scenario(name).goal) for name in names]
+
+
+@dataclass(frozen=True, slots=True)
+class Handout:
+    """A key ID and secret a colleague "handed" the trainee; shown only when the scenario's lesson is that
+    they are wrong (`wrong-secret`, `unknown-key`). Otherwise the trainee finds them on the practice page."""
+
+    key_id: str
+    secret: str
+
+
+class DemoSession:
+    """One training session: the Canvas to practise on, the throwaway profile store, and what to tell.
+
+    `canvas` is the simulated Canvas this process owns (stopped by `close`); `attached_url` instead points
+    at one another process owns (`ally-wizard serve --demo`), which this session neither resets nor stops.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        canvas: PracticeCanvas | None = None,
+        attached_url: str | None = None,
+        folder: Path | None = None,
+    ) -> None:
+        if (canvas is None) == (attached_url is None):
+            raise ValueError("A demo needs either its own simulated Canvas or the URL of one to attach to.")
+        self.canvas = canvas
+        self._attached_url = attached_url.rstrip("/") if attached_url else None
+        self._scenario = scenario
+        self.folder = folder if folder is not None else Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self.store = ProfileStore(self.folder)
+        self.closed = False
+
+    @classmethod
+    def start(
+        cls, scenario_name: str = "ready", *, attach_url: str | None = None, temp_parent: Path | None = None
+    ) -> DemoSession:
+        """Start the simulated Canvas (unless attaching), make the throwaway folder and the demo profile.
+
+        Raises `ScenarioError` for an unknown scenario before anything is started.
+        """
+        scenario = load_scenario(scenario_name)
+        folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=temp_parent))
+        canvas: PracticeCanvas | None = None
+        try:
+            if attach_url is None:
+                from ally_wizard.sandbox import RunningSandbox
+
+                canvas = RunningSandbox(scenario).start()
+            session = cls(scenario, canvas=canvas, attached_url=attach_url, folder=folder)
+            session.new_profile()
+        except BaseException:
+            if canvas is not None:
+                canvas.stop()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return session
+
+    # -- what the trainee is told ---------------------------------------------------------------------
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being played."""
+        return self.canvas.scenario if self.canvas is not None else self._scenario
+
+    @property
+    def marker(self) -> str:
+        """The marker on every screen: DEMO and the scenario."""
+        return f"DEMO · {self.scenario.name}"
+
+    @property
+    def canvas_url(self) -> str:
+        """The simulated Canvas's address."""
+        if self.canvas is not None:
+            return self.canvas.base_url
+        assert self._attached_url is not None
+        return self._attached_url
+
+    @property
+    def practice_page_url(self) -> str:
+        """The practice Developer Keys page (Admin > Developer Keys in a real Canvas)."""
+        return f"{self.canvas_url}{PRACTICE_KEYS_PATH}"
+
+    @property
+    def admin_username(self) -> str:
+        """The practice admin's login."""
+        return ADMIN_LOGIN
+
+    @property
+    def admin_password(self) -> str:
+        """The practice admin's password."""
+        return PRACTICE_PASSWORD
+
+    @property
+    def admin_token(self) -> str | None:
+        """An admin API token, known only when this process runs the Canvas."""
+        return self.canvas.admin_token if self.canvas is not None else None
+
+    @property
+    def ally_environment(self) -> str:
+        """The Ally environment the practice key was made for."""
+        return self.scenario.ally_environment
+
+    @property
+    def ally_client_id(self) -> str:
+        """The Ally Client ID the practice key was made for."""
+        return self.scenario.ally_client_id
+
+    def handout(self) -> Handout | None:
+        """The wrong key ID or secret a scenario hands out, for the trainee to discover (else None)."""
+        key = self.scenario.key
+        if self.canvas is None or not (key.hand_out_wrong_secret or key.hand_out_unknown_key):
+            return None
+        return Handout(self.canvas.key_id, self.canvas.key_secret)
+
+    @property
+    def can_switch(self) -> bool:
+        """Only the process that runs the Canvas may reset it (a served demo is shared by every tab)."""
+        return self.canvas is not None
+
+    # -- changing the session -------------------------------------------------------------------------
+
+    def new_profile(self) -> Profile:
+        """(Re)make the demo profile: the Canvas address filled in, everything else for the trainee."""
+        with contextlib.suppress(ProfileNotFound):
+            self.store.delete(DEMO_PROFILE)
+        profile = Profile(name=DEMO_PROFILE, canvas_url=self.canvas_url, recipe_version=default_recipe().version)
+        return self.store.create(profile).profile
+
+    def switch(self, name: str) -> str:
+        """Reset the Canvas to another scenario and start the demo profile over; say what changed.
+
+        Raises `ScenarioError` for an unknown name and `RuntimeError` when this session cannot reset.
+        """
+        if self.canvas is None:
+            raise RuntimeError(
+                "This demo shares its simulated Canvas with the other browser tabs; the trainer chooses the "
+                "scenario with `ally-wizard serve --demo --scenario NAME`."
+            )
+        scenario = load_scenario(name)
+        self.canvas.reset(scenario)
+        self.new_profile()
+        return (
+            f"The simulated Canvas was reset to the scenario {scenario.name!r}: {scenario.goal} "
+            "Its keys were made again, so the key's secret is new: find the ID and Show Key on the practice "
+            "Developer Keys page. The demo setup starts over at step 2."
+        )
+
+    def close(self) -> None:
+        """Stop the Canvas this process runs and remove the throwaway folder (safe to call twice)."""
+        if self.closed:
+            return
+        self.closed = True
+        try:
+            if self.canvas is not None:
+                self.canvas.stop()
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,80 @@
+"""The wizard in a training session: the same App, plus the practice values and the scenario picker.
+
+Everything the wizard does stays in `WizardApp`; this subclass only adds the demo's two keys (F3, F4),
+their palette entries, and shows the practice values once the first step is on screen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.binding import Binding, BindingType
+
+from ally_wizard.demo import DEMO_PROFILE, DemoSession, scenario_choices
+from ally_wizard.sandbox.scenario import ScenarioError
+from ally_wizard.tui.app import WizardApp
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+
+def demo_commands() -> type[Provider]:
+    """The palette's demo entries, imported when the palette first opens."""
+    from ally_wizard.tui.demo_commands import DemoCommands
+
+    return DemoCommands
+
+
+class DemoWizardApp(WizardApp):
+    """The wizard against a simulated Canvas, in a throwaway profile folder, marked DEMO on every screen."""
+
+    COMMANDS: ClassVar = WizardApp.COMMANDS | {demo_commands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f3", "practice", "Practice", tooltip="The practice Canvas, its login and the Ally values"),
+        Binding("f4", "scenarios", "Scenario", tooltip="Choose another practice scenario"),
+    ]
+
+    def __init__(self, demo: DemoSession, *, presenter: bool = False) -> None:
+        super().__init__(demo.store, DEMO_PROFILE, presenter=presenter, demo=demo)
+        self.demo_session = demo
+
+    def on_mount(self) -> None:
+        """Show the practice values over the first step (WizardApp's own on_mount opens the profile)."""
+        self.call_after_refresh(self.action_practice)
+
+    def action_practice(self, note: str = "") -> None:
+        """Show the practice values (again)."""
+        from ally_wizard.tui.screens.practice import PracticeScreen
+
+        if isinstance(self.screen, PracticeScreen):
+            return
+        self.push_screen(PracticeScreen(note))
+
+    def action_scenarios(self) -> None:
+        """Choose a scenario; switching resets the simulated Canvas and starts the demo setup over."""
+        from ally_wizard.tui.screens.scenarios import ScenarioPickerScreen
+
+        if isinstance(self.screen, ScenarioPickerScreen):
+            return
+        demo = self.demo_session
+        why_not = ("This demo shares its simulated Canvas with every browser tab of `ally-wizard serve --demo`, "
+                   "so the trainer chooses the scenario when starting it (--scenario NAME).")
+        self.push_screen(
+            ScenarioPickerScreen(scenario_choices(), demo.scenario.name, can_switch=demo.can_switch,
+                                 why_not=why_not),
+            self.switch_scenario,
+        )
+
+    def switch_scenario(self, name: str | None) -> None:
+        """Reset the Canvas to `name`, reopen the fresh demo profile at step 2 and say what changed."""
+        if not name:
+            return
+        try:
+            note = self.demo_session.switch(name)
+        except (ScenarioError, RuntimeError, OSError) as exc:
+            self.notify(str(exc), title="Scenario not changed", severity="warning", timeout=15)
+            return
+        self.go_to(1)
+        self.open_profile(DEMO_PROFILE)
+        self.notify(f"Now playing {name!r}.", title="Scenario changed")
+        self.call_after_refresh(self.action_practice, note)

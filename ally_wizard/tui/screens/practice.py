@@ -1,0 +1,141 @@
+"""The practice values of a training session: where the simulated Canvas is and how to sign in to it.
+
+A trainee needs the admin login, the Ally environment and Client ID the key was made for, and the
+practice Developer Keys page; the key ID and secret are found there (Details column, Show Key), as in a
+real Canvas. In presenter mode the password, token, key ID, secret and home folder are masked here too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from ally_wizard.redact import hide_home, mask_key_id, mask_secret
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from ally_wizard.demo import DemoSession
+    from ally_wizard.tui.demo_app import DemoWizardApp
+
+
+def practice_text(demo: DemoSession, *, presenter: bool, env_label: str, note: str = "") -> Text:
+    """The practice values as text; `presenter` masks every credential and the home folder."""
+
+    def secret(value: str) -> str:
+        return mask_secret(value) if presenter else value
+
+    scenario = demo.scenario
+    text = Text()
+    if note:
+        text.append("What changed\n", style="bold underline")
+        text.append(note + "\n\n")
+    text.append(f"Scenario {scenario.name}: ", style="bold")
+    text.append(scenario.goal + "\n\n")
+    rows: list[tuple[str, str]] = [
+        ("Simulated Canvas", demo.canvas_url),
+        ("Developer Keys page", demo.practice_page_url),
+        ("Admin login", demo.admin_username),
+        ("Admin password", secret(demo.admin_password)),
+        ("Ally environment", env_label),
+        ("Ally Client ID", demo.ally_client_id),
+    ]
+    token = demo.admin_token
+    if token is not None:
+        rows.append(("Admin API token", secret(token)))
+    width = max(len(label) for label, _ in rows) + 2
+    for label, value in rows:
+        text.append(label.ljust(width), style="bold")
+        text.append(value + "\n")
+    text.append("\nKey ID and secret: ", style="bold")
+    text.append("on the Developer Keys page, as in a real Canvas: the Details column shows the ID, Show Key "
+                "the secret.\n")
+    handout = demo.handout()
+    if handout is not None:
+        key_id = mask_key_id(handout.key_id) if presenter else handout.key_id
+        text.append("\nA colleague handed you these instead: ", style="bold")
+        text.append(f"key ID {key_id}, secret {secret(handout.secret)}. Try them, and see what the wizard says.\n")
+    folder = str(demo.folder)
+    text.append("\nProfiles of this demo: ", style="bold")
+    text.append(f"{hide_home(folder) if presenter else folder} (removed when the demo stops)", style="dim")
+    return text
+
+
+class PracticeScreen(ModalScreen[None]):
+    """The practice values over the current step (F3 opens it, Esc closes it)."""
+
+    CSS_PATH = "practice.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f3,q", "close", "Close"),
+        Binding("o", "open_page", "Open Developer Keys page"),
+        # A modal screen hides the app's keys, so the two a presenter needs here are repeated.
+        Binding("f2", "app.toggle_presenter", "Presenter"),
+        Binding("f4", "scenarios", "Scenario"),
+    ]
+
+    def __init__(self, note: str = "") -> None:
+        super().__init__()
+        self.note = note
+
+    @property
+    def wizard(self) -> DemoWizardApp:
+        """The app, typed."""
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        """The marker, the values, and what can be done from here."""
+        with VerticalScroll(id="practice-dialog"):
+            yield Static("", id="practice-title")
+            yield Static("", id="practice-values")
+            with Horizontal(id="practice-buttons"):
+                yield Button("Developer Keys page (o)", id="open-page", compact=True)
+                yield Button("Scenario (F4)", id="scenarios", compact=True)
+                yield Button("Close (Esc)", id="close", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        """Fill in, follow presenter mode, and focus Close so Enter closes."""
+        self.watch(self.app, "presenter", self._refill)
+        self.query_one("#close", Button).focus()
+
+    def _refill(self, _presenter: bool | None = None) -> None:
+        app = self.wizard
+        demo = app.demo_session
+        env = next((e for e in app.recipe.environments if e.id == demo.ally_environment), None)
+        env_label = f"{env.id}: {env.label} ({env.host})" if env is not None else demo.ally_environment
+        title = Text()
+        title.append(f" {demo.marker} ", style="bold reverse")
+        title.append("  Practice values of a throwaway simulated Canvas", style="bold")
+        if app.presenter:
+            title.append("   ◐ presenter mode", style="italic")
+        self.query_one("#practice-title", Static).update(title)
+        self.query_one("#practice-values", Static).update(
+            practice_text(demo, presenter=app.presenter, env_label=env_label, note=self.note)
+        )
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """Open the page, pick a scenario, or close."""
+        event.stop()
+        if event.button.id == "open-page":
+            self.action_open_page()
+        elif event.button.id == "scenarios":
+            self.action_scenarios()
+        else:
+            self.dismiss(None)
+
+    def action_open_page(self) -> None:
+        """Open the practice Developer Keys page in the browser (the address is shown above as well)."""
+        self.wizard.open_url(self.wizard.demo_session.practice_page_url)
+
+    def action_scenarios(self) -> None:
+        """Close this and open the scenario picker."""
+        self.dismiss(None)
+        self.wizard.action_scenarios()
+
+    def action_close(self) -> None:
+        """Back to the step."""
+        self.dismiss(None)
