@@ -8,6 +8,7 @@ Authentication, throttling and the scope check happen in the middleware before a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
@@ -15,9 +16,11 @@ from aiohttp import web
 from ally_wizard.sandbox.catalogue import catalogue, sections
 from ally_wizard.sandbox.http import (
     JSON_LIST,
-    UNAUTHORIZED,
+    Handler,
+    Values,
     auth,
     ctx,
+    found_then_admin,
     includes,
     json_response,
     not_found,
@@ -32,6 +35,7 @@ from ally_wizard.sandbox.records import iso, local_id
 from ally_wizard.sandbox.state import ROOT_ACCOUNT_ID, CanvasState
 
 Record = dict[str, Any]
+Finder = Callable[[web.Request], Record | None]
 
 
 # --- lookups ------------------------------------------------------------------------------------
@@ -166,27 +170,24 @@ def _account_json(account: Record, wanted: set[str], state: CanvasState) -> Reco
     return out
 
 
-async def account_show(request: web.Request) -> web.StreamResponse:
+def _account_in_path(name: str) -> Finder:
+    """The account the path's `name` part names (see `find_account`)."""
+    return lambda request: find_account(ctx(request).state, request.match_info[name])
+
+
+_in_account = found_then_admin(_account_in_path("account_id"))
+
+
+@found_then_admin(_account_in_path("id"))
+async def account_show(request: web.Request, account: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/accounts/:id`."""
-    values = await params(request)
-    state = ctx(request).state
-    account = find_account(state, request.match_info["id"])
-    if account is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
-    return json_response(_account_json(account, includes(request, values), state))
+    return json_response(_account_json(account, includes(request, values), ctx(request).state))
 
 
-async def sub_accounts(request: web.Request) -> web.StreamResponse:
+@_in_account
+async def sub_accounts(request: web.Request, account: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/accounts/:account_id/sub_accounts` (`recursive=true` for every level)."""
-    values = await params(request)
     state = ctx(request).state
-    account = find_account(state, request.match_info["account_id"])
-    if account is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
     if truthy(param(values, "recursive")):
         ids = descendants(state, account["id"])[1:]
     else:
@@ -195,15 +196,10 @@ async def sub_accounts(request: web.Request) -> web.StreamResponse:
     return paged_json(request, values, found)
 
 
-async def account_courses(request: web.Request) -> web.StreamResponse:
+@_in_account
+async def account_courses(request: web.Request, account: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/accounts/:account_id/courses`, with `include[]=term` and `search_term`."""
-    values = await params(request)
     state = ctx(request).state
-    account = find_account(state, request.match_info["account_id"])
-    if account is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
     ids = set(descendants(state, account["id"]))
     wanted = includes(request, values)
     search = (param(values, "search_term") or "").lower()
@@ -215,29 +211,18 @@ async def account_courses(request: web.Request) -> web.StreamResponse:
     return paged_json(request, values, found)
 
 
-async def terms_index(request: web.Request) -> web.StreamResponse:
+@_in_account
+async def terms_index(request: web.Request, _account: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/accounts/:account_id/terms`: `{"enrollment_terms": [...]}`, paginated."""
-    values = await params(request)
     state = ctx(request).state
-    account = find_account(state, request.match_info["account_id"])
-    if account is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
     terms = [dict(t) for t in sorted(state.content["terms"].values(), key=lambda t: t["id"])]
     chosen, links = paginate(request, values, terms)
     return json_response({"enrollment_terms": chosen}, headers={"Link": links})
 
 
-async def scopes_index(request: web.Request) -> web.StreamResponse:
+@_in_account
+async def scopes_index(request: web.Request, _account: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/accounts/:account_id/scopes[?group_by=resource_name]`: the catalogue."""
-    values = await params(request)
-    state = ctx(request).state
-    account = find_account(state, request.match_info["account_id"])
-    if account is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
     if param(values, "group_by") == "resource_name":
         return json_response({name: [e.as_json() for e in group] for name, group in sections().items()})
     return json_response([entry.as_json() for entry in catalogue()])
@@ -246,30 +231,23 @@ async def scopes_index(request: web.Request) -> web.StreamResponse:
 # --- courses ------------------------------------------------------------------------------------
 
 
-async def _course_or_error(request: web.Request, name: str = "course_id") -> Record | web.Response:
-    course = find_course(ctx(request).state, request.match_info[name])
-    if course is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
-    return course
+def _course_in_path(name: str) -> Finder:
+    """The course the path's `name` part names (see `find_course`)."""
+    return lambda request: find_course(ctx(request).state, request.match_info[name])
 
 
-async def course_show(request: web.Request) -> web.StreamResponse:
+_in_course = found_then_admin(_course_in_path("course_id"))
+
+
+@found_then_admin(_course_in_path("id"))
+async def course_show(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/courses/:id`."""
-    values = await params(request)
-    course = await _course_or_error(request, "id")
-    if isinstance(course, web.Response):
-        return course
     return json_response(_course_json(ctx(request).state, course, includes(request, values)))
 
 
-async def course_update(request: web.Request) -> web.StreamResponse:
+@found_then_admin(_course_in_path("id"))
+async def course_update(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
     """`PUT /api/v1/courses/:id`: update name, code, default view, syllabus visibility."""
-    values = await params(request)
-    course = await _course_or_error(request, "id")
-    if isinstance(course, web.Response):
-        return course
     _apply(
         course,
         values,
@@ -279,23 +257,18 @@ async def course_update(request: web.Request) -> web.StreamResponse:
     return json_response(dict(course))
 
 
-def _lister(kind: str) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        values = await params(request)
-        course = await _course_or_error(request)
-        if isinstance(course, web.Response):
-            return course
+def _lister(kind: str) -> Handler:
+    @_in_course
+    async def handler(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
         return paged_json(request, values, _items(ctx(request).state, kind, course))
 
     handler.__doc__ = f"`GET /api/v1/courses/:course_id/{kind}`: the course's {kind}, paginated."
     return handler
 
 
-def _shower(kind: str, id_name: str) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        course = await _course_or_error(request)
-        if isinstance(course, web.Response):
-            return course
+def _shower(kind: str, id_name: str) -> Handler:
+    @_in_course
+    async def handler(request: web.Request, course: Record, _values: Values) -> web.StreamResponse:
         record = _item(ctx(request).state, kind, course, request.match_info[id_name])
         return json_response(public(record)) if record else not_found()
 
@@ -303,12 +276,9 @@ def _shower(kind: str, id_name: str) -> Any:
     return handler
 
 
-def _updater(kind: str, id_name: str, prefix: str | None, fields: dict[str, str]) -> Any:
-    async def handler(request: web.Request) -> web.StreamResponse:
-        values = await params(request)
-        course = await _course_or_error(request)
-        if isinstance(course, web.Response):
-            return course
+def _updater(kind: str, id_name: str, prefix: str | None, fields: dict[str, str]) -> Handler:
+    @_in_course
+    async def handler(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
         record = _item(ctx(request).state, kind, course, request.match_info[id_name])
         if record is None:
             return not_found()
@@ -342,21 +312,15 @@ file_show = _shower("files", "id")
 media_index = _lister("media_objects")
 
 
-async def content_migrations(request: web.Request) -> web.StreamResponse:
+@_in_course
+async def content_migrations(request: web.Request, _course: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/courses/:course_id/content_migrations`: none were run in the sandbox."""
-    values = await params(request)
-    course = await _course_or_error(request)
-    if isinstance(course, web.Response):
-        return course
     return paged_json(request, values, [])
 
 
-async def blueprint_subscriptions(request: web.Request) -> web.StreamResponse:
+@_in_course
+async def blueprint_subscriptions(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/courses/:course_id/blueprint_subscriptions`."""
-    values = await params(request)
-    course = await _course_or_error(request)
-    if isinstance(course, web.Response):
-        return course
     subs = [
         {k: v for k, v in s.items() if k not in ("migrations", "course_id")}
         for s in ctx(request).state.content["blueprint_subscriptions"].values()
@@ -365,12 +329,9 @@ async def blueprint_subscriptions(request: web.Request) -> web.StreamResponse:
     return paged_json(request, values, subs)
 
 
-async def blueprint_migrations(request: web.Request) -> web.StreamResponse:
+@_in_course
+async def blueprint_migrations(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/courses/:course_id/blueprint_subscriptions/:subscription_id/migrations`."""
-    values = await params(request)
-    course = await _course_or_error(request)
-    if isinstance(course, web.Response):
-        return course
     raw = request.match_info["subscription_id"]
     subs = [s for s in ctx(request).state.content["blueprint_subscriptions"].values() if s["course_id"] == course["id"]]
     chosen = subs[0] if (raw == "default" and subs) else next((s for s in subs if str(s["id"]) == raw), None)
@@ -395,21 +356,16 @@ def _find_page(state: CanvasState, course: Record, raw: str) -> Record | None:
 pages_index = _lister("pages")
 
 
-async def page_show(request: web.Request) -> web.StreamResponse:
+@_in_course
+async def page_show(request: web.Request, course: Record, _values: Values) -> web.StreamResponse:
     """`GET /api/v1/courses/:course_id/pages/:url_or_id`."""
-    course = await _course_or_error(request)
-    if isinstance(course, web.Response):
-        return course
     page = _find_page(ctx(request).state, course, request.match_info["url_or_id"])
     return json_response(public(page)) if page else not_found()
 
 
-async def page_update(request: web.Request) -> web.StreamResponse:
+@_in_course
+async def page_update(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
     """`PUT /api/v1/courses/:course_id/pages/:url_or_id`: update, or create the page when missing."""
-    values = await params(request)
-    course = await _course_or_error(request)
-    if isinstance(course, web.Response):
-        return course
     state = ctx(request).state
     raw = request.match_info["url_or_id"]
     page = _find_page(state, course, raw)
@@ -438,12 +394,9 @@ async def page_update(request: web.Request) -> web.StreamResponse:
 # --- files --------------------------------------------------------------------------------------
 
 
-async def course_file_upload(request: web.Request) -> web.StreamResponse:
+@_in_course
+async def course_file_upload(request: web.Request, course: Record, values: Values) -> web.StreamResponse:
     """`POST /api/v1/courses/:course_id/files`: step 1 of Canvas's upload, the upload URL and params."""
-    values = await params(request)
-    course = await _course_or_error(request)
-    if isinstance(course, web.Response):
-        return course
     name = param(values, "name") or "upload.bin"
     ticket = secrets.token_urlsafe(16)
     uploads: dict[str, Record] = ctx(request).extras.setdefault("uploads", {})
@@ -494,14 +447,14 @@ async def upload_target(request: web.Request) -> web.StreamResponse:
     return json_response(public(record), 201)
 
 
-async def file_update(request: web.Request) -> web.StreamResponse:
+def _file_in_path(request: web.Request) -> Record | None:
+    """The file `:id` names, in any course."""
+    return _item(ctx(request).state, "files", None, request.match_info["id"])
+
+
+@found_then_admin(_file_in_path)
+async def file_update(request: web.Request, record: Record, values: Values) -> web.StreamResponse:
     """`PUT /api/v1/files/:id`: rename, lock or hide."""
-    values = await params(request)
-    record = _item(ctx(request).state, "files", None, request.match_info["id"])
-    if record is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
     name = param(values, "name")
     if name:
         record["display_name"] = name
@@ -509,13 +462,9 @@ async def file_update(request: web.Request) -> web.StreamResponse:
     return json_response(public(record))
 
 
-async def file_delete(request: web.Request) -> web.StreamResponse:
+@found_then_admin(_file_in_path)
+async def file_delete(request: web.Request, record: Record, _values: Values) -> web.StreamResponse:
     """`DELETE /api/v1/files/:id`: delete the file and return it."""
-    record = _item(ctx(request).state, "files", None, request.match_info["id"])
-    if record is None:
-        return not_found()
-    if not auth(request).user.admin:
-        return unauthorized()
     record["workflow_state"] = "deleted"
     return json_response({k: v for k, v in record.items() if k != "workflow_state"})
 
@@ -523,43 +472,37 @@ async def file_delete(request: web.Request) -> web.StreamResponse:
 # --- media objects ------------------------------------------------------------------------------
 
 
-def _media(state: CanvasState, raw: str) -> Record | None:
-    for media in state.content["media_objects"].values():
+def _media_in_path(request: web.Request) -> Record | None:
+    """The media object `:media_object_id` names, by media id or local id."""
+    raw = request.match_info["media_object_id"]
+    for media in ctx(request).state.content["media_objects"].values():
         if media["media_id"] == raw or str(media["id"]) == raw:
             return media
     return None
 
 
-def _not_authorized() -> web.Response:
-    return json_response({"status": "unauthorized", "errors": [{"message": UNAUTHORIZED}]}, 401)
+# Canvas's media lookup is itself a permission check: a missing object is "user not authorized".
+_media_route = found_then_admin(_media_in_path, missing=unauthorized)
 
 
-async def media_update(request: web.Request) -> web.StreamResponse:
+@_media_route
+async def media_update(request: web.Request, media: Record, values: Values) -> web.StreamResponse:
     """`PUT /api/v1/media_objects/:media_object_id`: a missing object fails the permission check."""
-    values = await params(request)
-    media = _media(ctx(request).state, request.match_info["media_object_id"])
-    if media is None or not auth(request).user.admin:
-        return _not_authorized()
     title = param(values, "user_entered_title")
     if title:
         media["user_entered_title"] = media["title"] = title
     return json_response(public(media))
 
 
-async def media_tracks(request: web.Request) -> web.StreamResponse:
+@_media_route
+async def media_tracks(request: web.Request, media: Record, _values: Values) -> web.StreamResponse:
     """`GET /api/v1/media_objects/:media_object_id/media_tracks`."""
-    media = _media(ctx(request).state, request.match_info["media_object_id"])
-    if media is None or not auth(request).user.admin:
-        return _not_authorized()
     return json_response(list(media["media_tracks"]))
 
 
-async def media_tracks_update(request: web.Request) -> web.StreamResponse:
+@_media_route
+async def media_tracks_update(request: web.Request, media: Record, _values: Values) -> web.StreamResponse:
     """`PUT /api/v1/media_objects/:media_object_id/media_tracks`: replace the tracks (JSON array)."""
-    await params(request)
-    media = _media(ctx(request).state, request.match_info["media_object_id"])
-    if media is None or not auth(request).user.admin:
-        return _not_authorized()
     body = request.get(JSON_LIST)
     if isinstance(body, list):
         state = ctx(request).state

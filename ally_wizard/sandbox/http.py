@@ -4,9 +4,11 @@ parameters in every form Canvas accepts, and pagination with `Link` headers.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -22,6 +24,11 @@ UNAUTHORIZED = "user not authorized to perform that action"
 WWW_BEARER = 'Bearer realm="canvas-lms"'
 WWW_OAUTH = "Canvas OAuth 2.0"
 _JSON_TYPE = "application/json"
+
+Values = dict[str, list[str]]
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+Found = TypeVar("Found")
+RecordHandler = Callable[[web.Request, Found, Values], Awaitable[web.StreamResponse]]
 
 
 def _dumps(data: Any) -> str:
@@ -214,3 +221,29 @@ def paged_json(request: web.Request, values: dict[str, list[str]], items: list[A
     """A paginated JSON array response."""
     chosen, links = paginate(request, values, items)
     return json_response(chosen, headers={"Link": links})
+
+
+def found_then_admin(
+    find: Callable[[web.Request], Found | None], missing: Callable[[], web.Response] = not_found
+) -> Callable[[RecordHandler[Found]], Handler]:
+    """Wrap a handler of a record the path names that only an admin may touch, checked in Canvas's order.
+
+    Canvas looks the record up before it checks the permission: a missing record answers `missing()`
+    (404, or 401 where Canvas's lookup is itself the permission check) whoever asks, and only then does
+    a caller without admin rights get 401. The handler receives the record found and the parameters.
+    """
+
+    def wrap(inner: RecordHandler[Found]) -> Handler:
+        @functools.wraps(inner)
+        async def handler(request: web.Request) -> web.StreamResponse:
+            values = await params(request)
+            found = find(request)
+            if found is None:
+                return missing()
+            if not auth(request).user.admin:
+                return unauthorized()
+            return await inner(request, found, values)
+
+        return handler
+
+    return wrap
