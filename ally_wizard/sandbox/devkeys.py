@@ -7,24 +7,24 @@ never gets here, because the middleware's scope check refuses these paths first.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from ally_wizard.sandbox.catalogue import catalogue_scope_strings
 from ally_wizard.sandbox.http import (
+    Values,
     api_error,
     auth,
     ctx,
+    found_then_admin,
     json_response,
-    not_found,
     paged_json,
     param,
-    params,
     truthy,
-    unauthorized,
 )
-from ally_wizard.sandbox.records import Binding, DeveloperKey, local_id
+from ally_wizard.sandbox.records import Binding, DeveloperKey, User, local_id
 from ally_wizard.sandbox.state import ROOT_ACCOUNT_ID, CanvasState
 
 MAX_URI = 4096
@@ -51,14 +51,12 @@ class KeyValidationError(ValueError):
         )
 
 
-def _root_account(state: CanvasState, raw: str) -> bool | None:
-    """True for the root account, False for a sub-account, None for no account."""
+def _is_root_account(state: CanvasState, raw: str) -> bool:
+    """Whether `raw` names the root account (`self` does); a sub-account or no account does not."""
     if raw == "self":
         return True
     number = local_id(raw)
-    if number is None or number not in state.content["accounts"]:
-        return None
-    return number == ROOT_ACCOUNT_ID
+    return number is not None and number in state.content["accounts"] and number == ROOT_ACCOUNT_ID
 
 
 def parse_redirect_uris(values: dict[str, list[str]]) -> list[str] | None:
@@ -122,60 +120,72 @@ def apply_key_fields(state: CanvasState, key: DeveloperKey, values: dict[str, li
         key.workflow_state = "active" if event == "activate" else "inactive"
 
 
-def _guard(request: web.Request) -> web.Response | None:
-    return None if auth(request).user.admin else unauthorized()
+def create_key_from_fields(state: CanvasState, owner: User, values: Values) -> DeveloperKey:
+    """A new key made from `developer_key[...]` parameters: the API's create and the practice page's save."""
+    key = state.create_key(
+        owner, name="", email="", redirect_uris=[], scopes=[], require_scopes=False, allow_includes=False
+    )
+    apply_key_fields(state, key, values, creating=True)
+    return key
 
 
-async def list_keys(request: web.Request) -> web.StreamResponse:
-    """`GET /api/v1/accounts/:account_id/developer_keys`: non-deleted keys, highest id first."""
-    values = await params(request)
+def soft_delete_key(state: CanvasState, key: DeveloperKey) -> None:
+    """Delete a key as Canvas does, keeping the record, and end the tokens it issued."""
+    key.workflow_state = "deleted"
+    for token in state.tokens.values():
+        if token.developer_key_id == key.id and token.workflow_state == "active":
+            token.workflow_state = "deleted"
+
+
+def _root_in_path(request: web.Request) -> dict[str, Any] | None:
+    """The root account when `:account_id` names it: developer keys live on no other account."""
     state = ctx(request).state
-    root = _root_account(state, request.match_info["account_id"])
-    if root is None or root is False:
-        return not_found()
-    if (refusal := _guard(request)) is not None:
-        return refusal
+    named_root = _is_root_account(state, request.match_info["account_id"])
+    return state.content["accounts"][ROOT_ACCOUNT_ID] if named_root else None
+
+
+def _key_in_path(request: web.Request) -> DeveloperKey | None:
+    """The non-deleted key `:id` names."""
+    return ctx(request).state.find_key(local_id(request.match_info["id"]))
+
+
+def _bound_key_in_path(request: web.Request) -> DeveloperKey | None:
+    """The key `:developer_key_id` names, when `:account_id` names the root account (the only binding)."""
+    if _root_in_path(request) is None:
+        return None
+    return ctx(request).state.find_key(local_id(request.match_info["developer_key_id"]))
+
+
+_on_root = found_then_admin(_root_in_path)
+_on_key = found_then_admin(_key_in_path)
+
+
+@_on_root
+async def list_keys(request: web.Request, _root: dict[str, Any], values: Values) -> web.StreamResponse:
+    """`GET /api/v1/accounts/:account_id/developer_keys`: non-deleted keys, highest id first."""
     if truthy(param(values, "inherited")):
         return paged_json(request, values, [])  # this instance has no Site Admin keys
+    state = ctx(request).state
     keys = sorted((k for k in state.keys.values() if k.workflow_state != "deleted"), key=lambda k: -k.id)
     return paged_json(request, values, [state.key_json(k) for k in keys])
 
 
-async def create_key(request: web.Request) -> web.StreamResponse:
+@_on_root
+async def create_key(request: web.Request, _root: dict[str, Any], values: Values) -> web.StreamResponse:
     """`POST /api/v1/accounts/:account_id/developer_keys`: 200 with the key and its full secret."""
-    values = await params(request)
-    state = ctx(request).state
-    root = _root_account(state, request.match_info["account_id"])
-    if root is None or root is False:
-        return not_found()
-    if (refusal := _guard(request)) is not None:
-        return refusal
-    user = auth(request).user
     try:
         parse_redirect_uris(values)
         parse_scopes(values, creating=True)
     except KeyValidationError as exc:
         return exc.response()
-    key = state.create_key(
-        user, name="", email="", redirect_uris=[], scopes=[], require_scopes=False, allow_includes=False
-    )
-    apply_key_fields(state, key, values, creating=True)
+    state = ctx(request).state
+    key = create_key_from_fields(state, auth(request).user, values)
     return json_response(state.key_json(key))
 
 
-def _key_from_path(request: web.Request) -> DeveloperKey | None:
-    number = local_id(request.match_info["id"])
-    return ctx(request).state.find_key(number)
-
-
-async def update_key(request: web.Request) -> web.StreamResponse:
+@_on_key
+async def update_key(request: web.Request, key: DeveloperKey, values: Values) -> web.StreamResponse:
     """`PUT /api/v1/developer_keys/:id`: update fields; `developer_key[event]` (de)activates."""
-    values = await params(request)
-    key = _key_from_path(request)
-    if key is None:
-        return not_found()
-    if (refusal := _guard(request)) is not None:
-        return refusal
     try:
         parse_redirect_uris(values)
     except KeyValidationError as exc:
@@ -184,49 +194,29 @@ async def update_key(request: web.Request) -> web.StreamResponse:
     return json_response(ctx(request).state.key_json(key))
 
 
-async def delete_key(request: web.Request) -> web.StreamResponse:
+@_on_key
+async def delete_key(request: web.Request, key: DeveloperKey, _values: Values) -> web.StreamResponse:
     """`DELETE /api/v1/developer_keys/:id`: soft delete, 200 with the key."""
-    key = _key_from_path(request)
-    if key is None:
-        return not_found()
-    if (refusal := _guard(request)) is not None:
-        return refusal
     state = ctx(request).state
-    key.workflow_state = "deleted"
-    for token in state.tokens.values():
-        if token.developer_key_id == key.id and token.workflow_state == "active":
-            token.workflow_state = "deleted"
+    soft_delete_key(state, key)
     return json_response(state.key_json(key))
 
 
-async def regenerate_secret(request: web.Request) -> web.StreamResponse:
+@_on_key
+async def regenerate_secret(request: web.Request, _key: DeveloperKey, _values: Values) -> web.StreamResponse:
     """`POST /api/v1/developer_keys/:id/regenerate_secret`: the feature is off on this instance."""
-    key = _key_from_path(request)
-    if key is None:
-        return not_found()
-    if (refusal := _guard(request)) is not None:
-        return refusal
     return api_error(403, "Feature not enabled")
 
 
-async def set_binding(request: web.Request) -> web.StreamResponse:
+@found_then_admin(_bound_key_in_path)
+async def set_binding(request: web.Request, key: DeveloperKey, values: Values) -> web.StreamResponse:
     """`POST .../developer_keys/:developer_key_id/developer_key_account_bindings`: 200 new, 201 updated."""
-    values = await params(request)
-    state = ctx(request).state
-    root = _root_account(state, request.match_info["account_id"])
-    if root is None or root is False:
-        return not_found()
-    number = local_id(request.match_info["developer_key_id"])
-    key = state.find_key(number)
-    if key is None:
-        return not_found()
-    if (refusal := _guard(request)) is not None:
-        return refusal
     wanted = param(values, "developer_key_account_binding[workflow_state]")
     if wanted is None:
         return api_error(400, "param is missing or the value is empty: developer_key_account_binding")
     if wanted not in BINDING_STATES:
         return KeyValidationError("workflow_state", "inclusion").response()
+    state = ctx(request).state
     binding = state.bindings.get(key.id)
     status = 201
     if binding is None:
