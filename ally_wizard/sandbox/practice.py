@@ -8,8 +8,10 @@ session's CSRF token, and every field has a stable `id` and `name` so a browser 
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+from collections.abc import Awaitable, Callable
 from html import escape
 from typing import Any
 
@@ -17,8 +19,14 @@ from aiohttp import web
 
 from ally_wizard.sandbox import pages
 from ally_wizard.sandbox.catalogue import sections
-from ally_wizard.sandbox.devkeys import KeyValidationError, apply_key_fields, parse_redirect_uris
-from ally_wizard.sandbox.http import ctx, params
+from ally_wizard.sandbox.devkeys import (
+    KeyValidationError,
+    apply_key_fields,
+    create_key_from_fields,
+    parse_redirect_uris,
+    soft_delete_key,
+)
+from ally_wizard.sandbox.http import Handler, ctx, params
 from ally_wizard.sandbox.oauth import ensure_session, redirect, with_cookie
 from ally_wizard.sandbox.records import DeveloperKey, Session, User, local_id
 from ally_wizard.sandbox.state import ROOT_ACCOUNT_ID, CanvasState
@@ -91,8 +99,41 @@ async def _check_csrf(request: web.Request, session: Session) -> web.Response | 
     return None
 
 
+PageHandler = Callable[[web.Request, Session, User], Awaitable[web.StreamResponse]]
+
+
+def _admin_page(*, form_post: bool) -> Callable[[PageHandler], Handler]:
+    """Wrap a Developer Keys page in what Canvas checks before any of them, in Canvas's order.
+
+    The account must be the root (404 page), the browser must be logged in as an admin (a login
+    redirect, or 401 for anyone else), and a form post must carry the session's CSRF token (422).
+    The page receives the session and the admin.
+    """
+
+    def wrap(inner: PageHandler) -> Handler:
+        @functools.wraps(inner)
+        async def handler(request: web.Request) -> web.StreamResponse:
+            if (missing := _root_or_404(request)) is not None:
+                return missing
+            found = _admin(request)
+            if isinstance(found, web.Response):
+                return found
+            session, user = found
+            if form_post and (refused := await _check_csrf(request, session)) is not None:
+                return refused
+            return await inner(request, session, user)
+
+        return handler
+
+    return wrap
+
+
 def _find(state: CanvasState, raw: str) -> DeveloperKey | None:
     return state.find_key(local_id(raw))
+
+
+def _no_such_key() -> web.Response:
+    return _page("Not Found", "<p>No such key.</p>", 404)
 
 
 def _page(title: str, body: str, status: int = 200) -> web.Response:
@@ -106,14 +147,9 @@ def _csrf(session: Session) -> str:
 # --- the list -----------------------------------------------------------------------------------
 
 
-async def list_page(request: web.Request) -> web.StreamResponse:
+@_admin_page(form_post=False)
+async def list_page(request: web.Request, session: Session, user: User) -> web.StreamResponse:
     """`GET /accounts/:id/developer_keys`: the keys with State and Details (ID, Show Key)."""
-    if (missing := _root_or_404(request)) is not None:
-        return missing
-    found = _admin(request)
-    if isinstance(found, web.Response):
-        return found
-    session, user = found
     state = ctx(request).state
     shown = request.query.get("show_key", "")
     rows = []
@@ -154,16 +190,9 @@ async def list_page(request: web.Request) -> web.StreamResponse:
     return _page("Developer Keys", body)
 
 
-async def set_state(request: web.Request) -> web.StreamResponse:
+@_admin_page(form_post=True)
+async def set_state(request: web.Request, _session: Session, _user: User) -> web.StreamResponse:
     """`POST .../developer_keys/:key/state`: the ON/OFF toggle (the root account's binding)."""
-    if (missing := _root_or_404(request)) is not None:
-        return missing
-    found = _admin(request)
-    if isinstance(found, web.Response):
-        return found
-    session, _user = found
-    if (refused := await _check_csrf(request, session)) is not None:
-        return refused
     state = ctx(request).state
     key = _find(state, request.match_info["key_id"])
     values = await params(request)
@@ -174,24 +203,14 @@ async def set_state(request: web.Request) -> web.StreamResponse:
     return web.Response(status=303, headers={"Location": f"{_list_url()}#key_{key.global_id}"})
 
 
-async def delete(request: web.Request) -> web.StreamResponse:
+@_admin_page(form_post=True)
+async def delete(request: web.Request, _session: Session, _user: User) -> web.StreamResponse:
     """`POST .../developer_keys/:key/delete`: soft delete, as the API's DELETE."""
-    if (missing := _root_or_404(request)) is not None:
-        return missing
-    found = _admin(request)
-    if isinstance(found, web.Response):
-        return found
-    session, _user = found
-    if (refused := await _check_csrf(request, session)) is not None:
-        return refused
     state = ctx(request).state
     key = _find(state, request.match_info["key_id"])
     if key is None:
-        return _page("Not Found", "<p>No such key.</p>", 404)
-    key.workflow_state = "deleted"
-    for token in state.tokens.values():
-        if token.developer_key_id == key.id and token.workflow_state == "active":
-            token.workflow_state = "deleted"
+        return _no_such_key()
+    soft_delete_key(state, key)
     return web.Response(status=303, headers={"Location": _list_url()})
 
 
@@ -250,27 +269,19 @@ def _editor(
     )
 
 
-async def new_page(request: web.Request) -> web.StreamResponse:
+@_admin_page(form_post=False)
+async def new_page(_request: web.Request, session: Session, _user: User) -> web.StreamResponse:
     """`GET .../developer_keys/new`: the empty API Key editor."""
-    if (missing := _root_or_404(request)) is not None:
-        return missing
-    found = _admin(request)
-    if isinstance(found, web.Response):
-        return found
-    return _page("Create API Key", _editor(found[0], None))
+    return _page("Create API Key", _editor(session, None))
 
 
-async def edit_page(request: web.Request) -> web.StreamResponse:
+@_admin_page(form_post=False)
+async def edit_page(request: web.Request, session: Session, _user: User) -> web.StreamResponse:
     """`GET .../developer_keys/:key/edit`: the editor filled with the key's settings."""
-    if (missing := _root_or_404(request)) is not None:
-        return missing
-    found = _admin(request)
-    if isinstance(found, web.Response):
-        return found
     key = _find(ctx(request).state, request.match_info["key_id"])
     if key is None:
-        return _page("Not Found", "<p>No such key.</p>", 404)
-    return _page(f"Edit key {key.global_id}", _editor(found[0], key))
+        return _no_such_key()
+    return _page(f"Edit key {key.global_id}", _editor(session, key))
 
 
 def _form_values(values: dict[str, list[str]]) -> dict[str, Any]:
@@ -302,21 +313,14 @@ def _api_values(form: dict[str, Any]) -> dict[str, list[str]]:
     }
 
 
-async def save(request: web.Request) -> web.StreamResponse:
+@_admin_page(form_post=True)
+async def save(request: web.Request, session: Session, user: User) -> web.StreamResponse:
     """`POST .../developer_keys[/:key]`: create (OFF by default) or update, then back to the list."""
-    if (missing := _root_or_404(request)) is not None:
-        return missing
-    found = _admin(request)
-    if isinstance(found, web.Response):
-        return found
-    session, user = found
-    if (refused := await _check_csrf(request, session)) is not None:
-        return refused
     state = ctx(request).state
     raw_key = request.match_info.get("key_id")
     key = _find(state, raw_key) if raw_key else None
     if raw_key and key is None:
-        return _page("Not Found", "<p>No such key.</p>", 404)
+        return _no_such_key()
     form = _form_values(await params(request))
     api_values = _api_values(form)
     error = None
@@ -330,10 +334,7 @@ async def save(request: web.Request) -> web.StreamResponse:
     if error:
         return _page("Developer Key", _editor(session, key, form, error), 400)
     if key is None:
-        key = state.create_key(
-            user, name="", email="", redirect_uris=[], scopes=[], require_scopes=False, allow_includes=False
-        )
-        apply_key_fields(state, key, api_values, creating=True)
+        key = create_key_from_fields(state, user, api_values)
     else:
         apply_key_fields(state, key, api_values, creating=False)
     return web.Response(status=303, headers={"Location": f"{_list_url()}#key_{key.global_id}"})
