@@ -15,76 +15,75 @@ INSUFFICIENT = {"errors": [{"message": "Insufficient scopes on access token."}]}
 NOT_FOUND = {"errors": [{"message": "The specified resource does not exist."}]}
 NOT_AUTHORIZED = {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]}
 
-# (scope, method, probe path, expected status, expected body or None for "a 200 JSON")
-PROBES: list[tuple[str, str, str, int, object]] = [
-    ("url:GET|/api/v1/accounts", "GET", "/accounts?per_page=1", 200, None),
-    ("url:GET|/api/v1/accounts/:id", "GET", "/accounts/0", 404, NOT_FOUND),
-    ("url:GET|/api/v1/accounts/:account_id/sub_accounts", "GET", "/accounts/self/sub_accounts?per_page=1", 200, None),
-    ("url:GET|/api/v1/accounts/:account_id/courses", "GET", "/accounts/self/courses?per_page=1", 200, None),
-    ("url:GET|/api/v1/courses/:course_id/assignments", "GET", "/courses/0/assignments", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/assignments/:id", "GET", "/courses/0/assignments/0", 404, NOT_FOUND),
-    ("url:PUT|/api/v1/courses/:course_id/assignments/:id", "PUT", "/courses/0/assignments/0", 404, NOT_FOUND),
+# (scope, probe path, expected status, expected body or None for "a 200 JSON"); the method is the scope's own
+PROBES: list[tuple[str, str, int, object]] = [
+    ("url:GET|/api/v1/accounts", "/accounts?per_page=1", 200, None),
+    ("url:GET|/api/v1/accounts/:id", "/accounts/0", 404, NOT_FOUND),
+    ("url:GET|/api/v1/accounts/:account_id/sub_accounts", "/accounts/self/sub_accounts?per_page=1", 200, None),
+    ("url:GET|/api/v1/accounts/:account_id/courses", "/accounts/self/courses?per_page=1", 200, None),
+    ("url:GET|/api/v1/courses/:course_id/assignments", "/courses/0/assignments", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/assignments/:id", "/courses/0/assignments/0", 404, NOT_FOUND),
+    ("url:PUT|/api/v1/courses/:course_id/assignments/:id", "/courses/0/assignments/0", 404, NOT_FOUND),
     (
         "url:GET|/api/v1/courses/:course_id/blueprint_subscriptions",
-        "GET",
         "/courses/0/blueprint_subscriptions",
         404,
         NOT_FOUND,
     ),
     (
         "url:GET|/api/v1/courses/:course_id/blueprint_subscriptions/:subscription_id/migrations",
-        "GET",
         "/courses/0/blueprint_subscriptions/default/migrations",
         404,
         NOT_FOUND,
     ),
-    ("url:GET|/api/v1/courses/:course_id/content_migrations", "GET", "/courses/0/content_migrations", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:id", "GET", "/courses/0", 404, NOT_FOUND),
-    ("url:PUT|/api/v1/courses/:id", "PUT", "/courses/0", 404, NOT_FOUND),
-    ("url:POST|/api/v1/courses/:course_id/files", "POST", "/courses/0/files", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/discussion_topics", "GET", "/courses/0/discussion_topics", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/content_migrations", "/courses/0/content_migrations", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:id", "/courses/0", 404, NOT_FOUND),
+    ("url:PUT|/api/v1/courses/:id", "/courses/0", 404, NOT_FOUND),
+    ("url:POST|/api/v1/courses/:course_id/files", "/courses/0/files", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/discussion_topics", "/courses/0/discussion_topics", 404, NOT_FOUND),
     (
         "url:GET|/api/v1/courses/:course_id/discussion_topics/:topic_id",
-        "GET",
         "/courses/0/discussion_topics/0",
         404,
         NOT_FOUND,
     ),
     (
         "url:PUT|/api/v1/courses/:course_id/discussion_topics/:topic_id",
-        "PUT",
         "/courses/0/discussion_topics/0",
         404,
         NOT_FOUND,
     ),
-    ("url:GET|/api/v1/accounts/:account_id/terms", "GET", "/accounts/0/terms", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/files", "GET", "/courses/0/files", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/files/:id", "GET", "/courses/0/files/0", 404, NOT_FOUND),
-    ("url:PUT|/api/v1/files/:id", "PUT", "/files/0", 404, NOT_FOUND),
-    ("url:DELETE|/api/v1/files/:id", "DELETE", "/files/0", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/media_objects", "GET", "/courses/0/media_objects", 404, NOT_FOUND),
-    ("url:PUT|/api/v1/media_objects/:media_object_id", "PUT", "/media_objects/0", 401, NOT_AUTHORIZED),
+    ("url:GET|/api/v1/accounts/:account_id/terms", "/accounts/0/terms", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/files", "/courses/0/files", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/files/:id", "/courses/0/files/0", 404, NOT_FOUND),
+    ("url:PUT|/api/v1/files/:id", "/files/0", 404, NOT_FOUND),
+    ("url:DELETE|/api/v1/files/:id", "/files/0", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/media_objects", "/courses/0/media_objects", 404, NOT_FOUND),
+    ("url:PUT|/api/v1/media_objects/:media_object_id", "/media_objects/0", 401, NOT_AUTHORIZED),
     (
         "url:GET|/api/v1/media_objects/:media_object_id/media_tracks",
-        "GET",
         "/media_objects/0/media_tracks",
         401,
         NOT_AUTHORIZED,
     ),
     (
         "url:PUT|/api/v1/media_objects/:media_object_id/media_tracks",
-        "PUT",
         "/media_objects/0/media_tracks",
         401,
         NOT_AUTHORIZED,
     ),
-    ("url:GET|/api/v1/courses/:course_id/pages", "GET", "/courses/0/pages", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/pages/:url_or_id", "GET", "/courses/0/pages/0", 404, NOT_FOUND),
-    ("url:PUT|/api/v1/courses/:course_id/pages/:url_or_id", "PUT", "/courses/0/pages/0", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/quizzes", "GET", "/courses/0/quizzes", 404, NOT_FOUND),
-    ("url:GET|/api/v1/courses/:course_id/quizzes/:id", "GET", "/courses/0/quizzes/0", 404, NOT_FOUND),
-    ("url:PUT|/api/v1/courses/:course_id/quizzes/:id", "PUT", "/courses/0/quizzes/0", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/pages", "/courses/0/pages", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/pages/:url_or_id", "/courses/0/pages/0", 404, NOT_FOUND),
+    ("url:PUT|/api/v1/courses/:course_id/pages/:url_or_id", "/courses/0/pages/0", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/quizzes", "/courses/0/quizzes", 404, NOT_FOUND),
+    ("url:GET|/api/v1/courses/:course_id/quizzes/:id", "/courses/0/quizzes/0", 404, NOT_FOUND),
+    ("url:PUT|/api/v1/courses/:course_id/quizzes/:id", "/courses/0/quizzes/0", 404, NOT_FOUND),
 ]
+
+
+def probe_method(scope: str) -> str:
+    """The HTTP method a scope names (`url:PUT|/api/v1/files/:id` -> `PUT`): each probe calls just that."""
+    return scope.removeprefix("url:").split("|", 1)[0]
 
 
 def test_the_probe_table_covers_all_31_scopes() -> None:
@@ -94,8 +93,8 @@ def test_the_probe_table_covers_all_31_scopes() -> None:
 async def test_every_ally_probe_answers_as_canvas_with_all_scopes(sb: Sandbox, http: httpx.AsyncClient) -> None:
     token = (await get_token(sb, http))["access_token"]
     before = sb.snapshot()
-    for scope, method, path, status, body in PROBES:
-        response = await http.request(method, f"{sb.base_url}/api/v1{path}", headers=bearer(token))
+    for scope, path, status, body in PROBES:
+        response = await http.request(probe_method(scope), f"{sb.base_url}/api/v1{path}", headers=bearer(token))
         assert response.status_code == status, (scope, response.text)
         if body is not None:
             assert response.json() == body, scope
@@ -109,8 +108,8 @@ async def test_missing_scopes_give_exactly_the_scope_error(make_sandbox, http: h
     granted = " ".join(s for s in ALLY_SCOPES if s not in missing)
     token = (await get_token(sandbox, http, scope=granted))["access_token"]
     refused = []
-    for scope, method, path, _status, _body in PROBES:
-        response = await http.request(method, f"{sandbox.base_url}/api/v1{path}", headers=bearer(token))
+    for scope, path, _status, _body in PROBES:
+        response = await http.request(probe_method(scope), f"{sandbox.base_url}/api/v1{path}", headers=bearer(token))
         if response.json() == INSUFFICIENT:
             assert response.status_code == 401
             assert "WWW-Authenticate" not in response.headers
