@@ -11,7 +11,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
@@ -240,11 +241,76 @@ class LiveToken:
     expires_at: float | None
 
 
-class Sandbox:
-    """A simulated Canvas on loopback, run in the caller's event loop (`async with`)."""
+class _SandboxFacts(ABC):
+    """What callers read of a simulated Canvas, written once for both ways to run it.
+
+    Records are read through `_read`: `Sandbox` reads them in place (the caller shares its loop), and
+    `RunningSandbox` reads them on the sandbox's own loop, so a reader never sees a half-made update.
+    The scenario's own values never change while it plays, so they are read in place by both.
+    """
 
     admin_username = ADMIN_LOGIN
     admin_password = PRACTICE_PASSWORD
+
+    @abstractmethod
+    def _read(self, read: Callable[[Sandbox], T]) -> T:
+        """`read(sandbox)`, where it is safe to read the records."""
+
+    @property
+    @abstractmethod
+    def scenario(self) -> Scenario:
+        """The scenario being played."""
+
+    @property
+    def admin_token(self) -> str:
+        """An unscoped token of the admin, for the Developer Keys API."""
+        return self._read(lambda sandbox: sandbox.state.handout.admin_token)
+
+    @property
+    def key_id(self) -> str:
+        """The developer key ID handed to the admin (a non-existent one in `unknown-key`)."""
+        return self._read(lambda sandbox: sandbox.state.handout.key_id)
+
+    @property
+    def key_secret(self) -> str:
+        """The secret handed to the admin (not the key's in `wrong-secret`)."""
+        return self._read(lambda sandbox: sandbox.state.handout.key_secret)
+
+    @property
+    def ally_environment(self) -> str:
+        """The Ally environment the key was made for."""
+        return self.scenario.ally_environment
+
+    @property
+    def ally_client_id(self) -> str:
+        """The Ally Client ID the key was made for."""
+        return self.scenario.ally_client_id
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of the requests received so far."""
+        return self._read(lambda sandbox: list(sandbox._ctx.requests))
+
+    def clear_requests(self) -> None:
+        """Forget the requests recorded so far."""
+        self._read(lambda sandbox: sandbox._ctx.requests.clear())
+
+    def snapshot(self) -> dict[str, Any]:
+        """A deep copy of Canvas's records (no tokens), comparable with `==`."""
+        return self._read(lambda sandbox: sandbox.state.snapshot())
+
+    def live_tokens(self) -> list[LiveToken]:
+        """The tokens that still work (not revoked, deleted or expired), the admin's own included."""
+        return self._read(
+            lambda sandbox: [
+                LiveToken(t.id, t.user_id, t.developer_key_id, t.scopes, t.purpose, t.expires_at)
+                for t in sandbox.state.live_tokens()
+            ]
+        )
+
+
+class Sandbox(_SandboxFacts):
+    """A simulated Canvas on loopback, run in the caller's event loop (`async with`)."""
 
     def __init__(
         self,
@@ -263,6 +329,9 @@ class Sandbox:
     @property
     def _ctx(self) -> Ctx:
         return self._holder.current
+
+    def _read(self, read: Callable[[Sandbox], T]) -> T:
+        return read(self)
 
     async def start(self) -> None:
         """Bind and serve; `base_url` is set once the port is known."""
@@ -307,53 +376,8 @@ class Sandbox:
         """The live records (for the sandbox's own tests; others use `snapshot`)."""
         return self._ctx.state
 
-    @property
-    def admin_token(self) -> str:
-        """An unscoped token of the admin, for the Developer Keys API."""
-        return self._ctx.state.handout.admin_token
 
-    @property
-    def key_id(self) -> str:
-        """The developer key ID handed to the admin (a non-existent one in `unknown-key`)."""
-        return self._ctx.state.handout.key_id
-
-    @property
-    def key_secret(self) -> str:
-        """The secret handed to the admin (not the key's in `wrong-secret`)."""
-        return self._ctx.state.handout.key_secret
-
-    @property
-    def ally_environment(self) -> str:
-        """The Ally environment the key was made for."""
-        return self._ctx.scenario.ally_environment
-
-    @property
-    def ally_client_id(self) -> str:
-        """The Ally Client ID the key was made for."""
-        return self._ctx.scenario.ally_client_id
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """A copy of the requests received so far."""
-        return list(self._ctx.requests)
-
-    def clear_requests(self) -> None:
-        """Forget the requests recorded so far."""
-        self._ctx.requests.clear()
-
-    def snapshot(self) -> dict[str, Any]:
-        """A deep copy of Canvas's records (no tokens), comparable with `==`."""
-        return self._ctx.state.snapshot()
-
-    def live_tokens(self) -> list[LiveToken]:
-        """The tokens that still work (not revoked, deleted or expired), the admin's own included."""
-        return [
-            LiveToken(t.id, t.user_id, t.developer_key_id, t.scopes, t.purpose, t.expires_at)
-            for t in self._ctx.state.live_tokens()
-        ]
-
-
-class RunningSandbox:
+class RunningSandbox(_SandboxFacts):
     """A `Sandbox` in a background thread with its own event loop, for synchronous callers.
 
     Every read goes through the sandbox's loop, so a test never sees a half-made update.
@@ -371,8 +395,6 @@ class RunningSandbox:
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self.admin_username = self._sandbox.admin_username
-        self.admin_password = self._sandbox.admin_password
 
     def start(self) -> RunningSandbox:
         """Start the thread and wait until the sandbox listens."""
@@ -416,22 +438,22 @@ class RunningSandbox:
     ) -> None:
         self.stop()
 
-    def _call(self, func: Callable[[], T]) -> T:
+    def _on_loop(self, work: Callable[[], Coroutine[Any, Any, T]]) -> T:
+        """Run `work()` on the sandbox's loop and wait for its result (30 s at the most)."""
         loop = self._loop
         if loop is None:
             raise RuntimeError("The simulated Canvas is not running; call start() first.")
+        return asyncio.run_coroutine_threadsafe(work(), loop).result(timeout=30)
 
+    def _read(self, read: Callable[[Sandbox], T]) -> T:
         async def inside() -> T:
-            return func()
+            return read(self._sandbox)
 
-        return asyncio.run_coroutine_threadsafe(inside(), loop).result(timeout=30)
+        return self._on_loop(inside)
 
     def reset(self, scenario: str | Scenario | None = None, latency_ms: int | None = None) -> None:
         """Re-seed everything for this scenario (same port)."""
-        loop = self._loop
-        if loop is None:
-            raise RuntimeError("The simulated Canvas is not running; call start() first.")
-        asyncio.run_coroutine_threadsafe(self._sandbox.reset(scenario, latency_ms), loop).result(timeout=30)
+        self._on_loop(lambda: self._sandbox.reset(scenario, latency_ms))
 
     @property
     def base_url(self) -> str:
@@ -443,48 +465,6 @@ class RunningSandbox:
         """The scenario being played."""
         return self._sandbox.scenario
 
-    @property
-    def admin_token(self) -> str:
-        """An unscoped token of the admin, for the Developer Keys API."""
-        return self._call(lambda: self._sandbox.admin_token)
-
-    @property
-    def key_id(self) -> str:
-        """The developer key ID handed to the admin."""
-        return self._call(lambda: self._sandbox.key_id)
-
-    @property
-    def key_secret(self) -> str:
-        """The secret handed to the admin."""
-        return self._call(lambda: self._sandbox.key_secret)
-
-    @property
-    def ally_environment(self) -> str:
-        """The Ally environment the key was made for."""
-        return self._sandbox.ally_environment
-
-    @property
-    def ally_client_id(self) -> str:
-        """The Ally Client ID the key was made for."""
-        return self._sandbox.ally_client_id
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """A copy of the requests received so far."""
-        return self._call(lambda: self._sandbox.requests)
-
-    def clear_requests(self) -> None:
-        """Forget the requests recorded so far."""
-        self._call(self._sandbox.clear_requests)
-
-    def snapshot(self) -> dict[str, Any]:
-        """A deep copy of Canvas's records (no tokens), comparable with `==`."""
-        return self._call(self._sandbox.snapshot)
-
-    def live_tokens(self) -> list[LiveToken]:
-        """The tokens that still work."""
-        return self._call(self._sandbox.live_tokens)
-
     def run(self, func: Callable[[Sandbox], T]) -> T:
         """Run `func(sandbox)` on the sandbox's loop (for tests that inspect or change records)."""
-        return self._call(lambda: func(self._sandbox))
+        return self._read(func)
