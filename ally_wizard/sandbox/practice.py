@@ -56,6 +56,11 @@ def _list_url() -> str:
     return f"/accounts/{ROOT_ACCOUNT_ID}/developer_keys"
 
 
+def _refusal(status: int, title: str, text: str) -> web.Response:
+    """The one-paragraph HTML page Canvas shows instead of a Developer Keys page it will not serve."""
+    return web.Response(text=pages.message_page(title, text), status=status, content_type="text/html")
+
+
 def _admin(request: web.Request) -> tuple[Session, User] | web.Response:
     """The logged-in admin, or the response that sends the browser to log in (or refuses it)."""
     session, fresh = ensure_session(request)
@@ -67,11 +72,7 @@ def _admin(request: web.Request) -> tuple[Session, User] | web.Response:
         return response
     user = state.users[session.user_id]
     if not user.admin:
-        return web.Response(
-            text=pages.message_page("Unauthorized", "You don't have permission to manage developer keys."),
-            status=401,
-            content_type="text/html",
-        )
+        return _refusal(401, "Unauthorized", "You don't have permission to manage developer keys.")
     return session, user
 
 
@@ -79,11 +80,7 @@ def _root_or_404(request: web.Request) -> web.Response | None:
     raw = request.match_info["account_id"]
     number = None if raw == "self" else local_id(raw)
     if raw != "self" and number != ROOT_ACCOUNT_ID:
-        return web.Response(
-            text=pages.message_page("Page Not Found", "Developer keys live on the root account only."),
-            status=404,
-            content_type="text/html",
-        )
+        return _refusal(404, "Page Not Found", "Developer keys live on the root account only.")
     return None
 
 
@@ -91,11 +88,7 @@ async def _check_csrf(request: web.Request, session: Session) -> web.Response | 
     values = await params(request)
     given = (values.get("authenticity_token") or [""])[-1]
     if not secrets.compare_digest(given, session.csrf_token):
-        return web.Response(
-            text=pages.message_page("Invalid authenticity token", "Reload the page and try again."),
-            status=422,
-            content_type="text/html",
-        )
+        return _refusal(422, "Invalid authenticity token", "Reload the page and try again.")
     return None
 
 
