@@ -280,6 +280,27 @@ async def test_teacher_without_admin_rights_is_not_authorized(sb: Sandbox, http:
     assert (await http.get(f"{sb.base_url}/api/v1/accounts", headers=bearer(token.token))).json() == []
 
 
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        ("/courses/0", 404, NOT_FOUND),
+        ("/accounts/0/terms", 404, NOT_FOUND),
+        ("/files/0", 404, NOT_FOUND),
+        ("/media_objects/0/media_tracks", 401, NOT_AUTHORIZED),
+        ("/courses/101", 401, NOT_AUTHORIZED),
+    ],
+)
+async def test_the_lookup_precedes_the_permission_check(
+    sb: Sandbox, http: httpx.AsyncClient, path: str, status: int, body: object
+) -> None:
+    """Canvas's controllers look the record up first (canvas-behaviour.md 9): a non-admin learns it is missing."""
+    teacher = sb.state.users[2]
+    token = sb.state.issue_token(teacher, None, (), "test", expires=False)
+    method = "PUT" if path.startswith("/files") else "GET"
+    response = await http.request(method, f"{sb.base_url}/api/v1{path}", headers=bearer(token.token))
+    assert (response.status_code, response.json()) == (status, body)
+
+
 async def test_old_canvas_prefixes_json_with_while_1(make_sandbox, http: httpx.AsyncClient) -> None:
     sandbox = await make_sandbox("old-canvas")
     response = await http.get(f"{sandbox.base_url}/api/v1/accounts/self", headers=bearer(sandbox.admin_token))
