@@ -19,6 +19,9 @@ class CanvasScreen(StepScreen):
     """Where the key will live and which Ally data centre it is for."""
 
     CSS_PATH = "canvas.tcss"
+    # Back from a dialog with nothing focused (a browser tab that lost the focus meanwhile), the address
+    # field takes it rather than the scrolling body. The demo opens its practice values over this step.
+    AUTO_FOCUS = "#canvas-url"
     STEP_NUMBER = 2
     STEP_KEY = "canvas"
     STEP_ID = StepId.CANVAS
