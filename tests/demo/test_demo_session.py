@@ -1,0 +1,129 @@
+"""The training session itself: its throwaway folder, the scenario picker's reset, attaching, clean-up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ally_wizard.cli import main
+from ally_wizard.demo import DEMO_PROFILE, DemoSession, scenario_choices
+from ally_wizard.sandbox import ScenarioError, scenario_names
+from ally_wizard.tui.demo_app import DemoWizardApp
+
+from .conftest import DemoFactory
+from .walk import screen_name, text_of, wait_for
+
+
+def test_profiles_live_in_a_fresh_folder_never_in_the_real_home(
+    demo_session: DemoFactory, _private_home: Path, tmp_path: Path
+) -> None:
+    demo = demo_session("ready")
+    assert demo.folder.parent == tmp_path and demo.folder.name.startswith("ally-wizard-demo-")
+    assert demo.store.home == demo.folder
+    assert list(_private_home.iterdir()) == []  # ALLY_WIZARD_HOME is left alone
+    profile = demo.store.load(DEMO_PROFILE).profile
+    assert profile.canvas_url == demo.canvas_url
+    assert (profile.environment, profile.client_id, profile.key_id) == ("", "", "")
+
+
+def test_closing_stops_the_canvas_and_removes_the_folder(tmp_path: Path) -> None:
+    demo = DemoSession.start("ready", temp_parent=tmp_path)
+    url = demo.canvas_url
+    assert httpx.get(url, timeout=5).status_code == 200
+    demo.close()
+    assert not demo.folder.exists()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url, timeout=5)
+    demo.close()  # twice is harmless
+
+
+def test_an_unknown_scenario_starts_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioError):
+        DemoSession.start("no-such-lesson", temp_parent=tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_picker_lists_every_scenario_with_its_goal() -> None:
+    choices = scenario_choices()
+    assert choices[0].name == "ready"
+    assert sorted(c.name for c in choices) == sorted(scenario_names())
+    assert all(c.goal for c in choices)
+
+
+async def test_switching_scenario_resets_canvas_and_starts_the_setup_over(demo_session: DemoFactory) -> None:
+    demo = demo_session("ready")
+    old_secret = demo.canvas.key_secret if demo.canvas is not None else ""
+    app = DemoWizardApp(demo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
+        await pilot.press("escape")
+        demo.store.load(DEMO_PROFILE)  # the trainee's work so far is in the profile
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ScenarioPickerScreen")
+        names = [c.name for c in scenario_choices()]
+        for _ in range(names.index("missing-scopes")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
+        assert "reset to the scenario 'missing-scopes'" in text_of(pilot, "#practice-values")
+        assert "DEMO · missing-scopes" in text_of(pilot, "#practice-title")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen_name(pilot) == "CanvasScreen")
+        assert "DEMO · missing-scopes" in str(app.screen.query_one("StepBar").render())
+    assert demo.scenario.name == "missing-scopes"
+    assert demo.canvas is not None and demo.canvas.key_secret != old_secret
+    assert demo.store.load(DEMO_PROFILE).profile.canvas_url == demo.canvas_url
+
+
+async def test_an_attached_demo_lists_scenarios_but_leaves_the_shared_canvas_alone(
+    demo_session: DemoFactory,
+) -> None:
+    owner = demo_session("missing-scopes")
+    tab = demo_session("missing-scopes", attach_url=owner.canvas_url)
+    assert tab.canvas is None and not tab.can_switch and tab.admin_token is None
+    app = DemoWizardApp(tab)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
+        await pilot.press("f4")
+        await wait_for(pilot, lambda: screen_name(pilot) == "ScenarioPickerScreen")
+        assert "--scenario NAME" in text_of(pilot, "#scenario-intro")
+        await pilot.press("enter")  # choose one: refused with a notice, nothing is reset
+        await pilot.pause()
+    assert owner.scenario.name == "missing-scopes"
+    with pytest.raises(RuntimeError):
+        tab.switch("ready")
+    tab.close()
+    assert httpx.get(owner.canvas_url, timeout=5).status_code == 200  # a tab never stops the shared Canvas
+
+
+def test_demo_command_refuses_an_unknown_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--scenario", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown scenario 'nope'" in err and "missing-scopes" in err
+
+
+def test_serve_off_loopback_needs_a_public_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "0.0.0.0"]) == 2
+    err = capsys.readouterr().err
+    assert "not a loopback address" in err and "--public-url" in err
+
+
+def test_serve_refuses_a_public_url_that_is_not_http(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--host", "0.0.0.0", "--public-url", "ftp://x"]) == 2
+    assert "http:// or https://" in capsys.readouterr().err
+
+
+def test_serve_tab_command_attaches_each_tab_to_the_one_canvas() -> None:
+    import argparse
+
+    from ally_wizard.commands.serve import tab_command
+
+    args = argparse.Namespace(scenario="key-off", presenter=True)
+    command = tab_command(args, "http://127.0.0.1:4567")
+    assert command[1:] == ["-m", "ally_wizard", "demo", "--canvas", "http://127.0.0.1:4567", "--scenario",
+                           "key-off", "--presenter"]
+    assert tab_command(argparse.Namespace(scenario="ready", presenter=False), None)[-1] == "wizard"
+    assert os.path.basename(command[0]).startswith("python")
