@@ -67,9 +67,13 @@ async def _to_step_6(pilot: Pilot[None], demo: DemoSession) -> None:
     button = next(b for b in app.screen.query(RadioButton) if b.name == demo.ally_environment)
     await pilot.click(button)
     app.screen.query_one("#client-id", Input).value = demo.ally_client_id
-    for screen in ("CreateKeyScreen", "ScopesScreen", "ActivateScreen"):
+    for wanted in ("CreateKeyScreen", "ScopesScreen", "ActivateScreen"):
         await pilot.press("ctrl+n")
-        await _until(pilot, lambda name=screen: type(app.screen).__name__ == name)
+
+        def arrived(name: str = wanted) -> bool:
+            return type(app.screen).__name__ == name
+
+        await _until(pilot, arrived)
         await pilot.pause()
     key_id, secret = await _key_on_practice_page(demo)
     app.screen.query_one("#key-id", Input).value = key_id
