@@ -8,7 +8,9 @@ user's real profiles), and removes that folder and stops the Canvas when the wiz
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+from typing import Any
 
 from ally_wizard.cli import EXIT_OK, UsageError
 
@@ -34,10 +36,31 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"ally-wizard demo: the simulated Canvas could not start ({exc}).", file=sys.stderr)
         return 3
+    previous = _exit_on_hangup()
     try:
         from ally_wizard.tui.demo_app import DemoWizardApp
 
         DemoWizardApp(demo, presenter=bool(args.presenter)).run()
     finally:
         demo.close()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return EXIT_OK
+
+
+def _exit_on_hangup() -> dict[int, Any]:
+    """A closed terminal (SIGHUP) or a `kill` (SIGTERM) unwinds like Ctrl+Q, so the throwaway folder goes.
+
+    Without this the process dies at once and leaves the folder, with the demo's profile, in the temp
+    folder. Returns the handlers replaced, to put back afterwards.
+    """
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous: dict[int, Any] = {}
+    for name in ("SIGHUP", "SIGTERM"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, leave)
+    return previous

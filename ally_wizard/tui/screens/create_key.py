@@ -28,8 +28,8 @@ def suggested_owner_email(canvas_url: str) -> str:
     host = urlsplit(canvas_url).hostname or ""
     labels = host.split(".")
     domain = ".".join(labels[-2:]) if len(labels) >= 2 else "school.edu"
-    if host.endswith(".instructure.com"):
-        domain = "your-institution.edu"
+    if host.endswith(".instructure.com") or host.replace(".", "").isdigit() or host == "localhost":
+        domain = "your-institution.edu"  # no institution domain to go by (a hosted name, or the demo's loopback)
     return f"lms-admins@{domain}"
 
 

@@ -35,7 +35,7 @@ def practice_text(demo: DemoSession, *, presenter: bool, env_label: str, note: s
     if note:
         text.append("What changed\n", style="bold underline")
         text.append(note + "\n\n")
-    text.append(f"Scenario {scenario.name}: ", style="bold")
+    text.append(f"\nScenario {scenario.name}: ", style="bold")
     text.append(scenario.goal + "\n\n")
     rows: list[tuple[str, str]] = [
         ("Simulated Canvas", demo.canvas_url),

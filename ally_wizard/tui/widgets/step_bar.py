@@ -20,7 +20,7 @@ class StepBar(Widget):
     """
 
     DEFAULT_CSS = """
-    StepBar { height: 2; padding: 0 1; }
+    StepBar { height: 2; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     def __init__(self, number: int) -> None:
