@@ -111,6 +111,22 @@ class WizardApp(App[None]):
             return False
         return True
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is literal text: messages carry profile names, paths and Canvas's words.
+
+        Textual reads a notification as markup by default, so "[ClientId]" in a message would vanish;
+        `markup` is accepted for Textual's callers (`Widget.notify` passes it) and ignored.
+        """
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def _notice(self, message: str, severity: SeverityLevel) -> None:
         self.notify(message, severity=severity, timeout=15)
 

@@ -7,6 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from ally_wizard.tui.steps import STEPS
 
@@ -49,7 +50,7 @@ class WizardCommands(Provider):
     async def discover(self) -> Hits:
         """Everything, when nothing is typed yet."""
         for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(name, callback, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         """Fuzzy match on the command names."""
@@ -57,4 +58,4 @@ class WizardCommands(Provider):
         for name, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, matcher.highlight(name), callback, help=escape(help_text))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 if TYPE_CHECKING:
     from ally_wizard.tui.demo_app import DemoWizardApp
@@ -26,7 +27,7 @@ class DemoCommands(Provider):
     async def discover(self) -> Hits:
         """Everything, when nothing is typed yet."""
         for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(name, callback, help=escape(help_text))
 
     async def search(self, query: str) -> Hits:
         """Fuzzy match on the command names."""
@@ -34,4 +35,4 @@ class DemoCommands(Provider):
         for name, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, matcher.highlight(name), callback, help=escape(help_text))

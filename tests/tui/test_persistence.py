@@ -34,7 +34,7 @@ async def test_quit_mid_way_and_resume_on_the_same_step_with_the_same_values(sto
     async with again.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(again.screen).__name__ == "StartScreen")
         table = again.screen.query_one("#profiles", DataTable)
-        assert table.get_row_at(0)[2] == "2/7"
+        assert table.get_row_at(0)[2].plain == "2/7"
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(again.screen).__name__ == "CreateKeyScreen")
         checklist = again.screen.query_one("#checklist", DataTable)
@@ -87,11 +87,11 @@ async def test_start_screen_shows_progress_and_last_check(store: ProfileStore) -
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
         row = app.screen.query_one("#profiles", DataTable).get_row_at(0)
-        assert row[0] == "production"
-        assert row[2] == "5/7"
-        assert row[3] == "1/31"
+        assert row[0].plain == "production"
+        assert row[2].plain == "5/7"
+        assert row[3].plain == "1/31"
         assert str(row[4]) == "2026-11-26 14:00  ✗ fail"
-        assert row[5] == "6 Authorize"
+        assert row[5].plain == "6 Authorize"
 
 
 async def test_a_corrupt_profile_is_reported_not_crashed_on(store: ProfileStore) -> None:

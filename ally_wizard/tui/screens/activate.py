@@ -32,23 +32,23 @@ class ActivateScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         """The Canvas steps, then the two fields with their inline messages."""
-        yield Label("In Canvas, on the Developer Keys page", classes="section-title")
+        yield Label("In Canvas, on the Developer Keys page", classes="section-title", markup=False)
         for number, text in enumerate(self.wizard.recipe.steps.activate, start=1):
-            yield Static(f"{number}. {text}", classes="step-text")
-        yield Label("Key ID (the number in the Details column)", classes="section-title")
+            yield Static(f"{number}. {text}", classes="step-text", markup=False)
+        yield Label("Key ID (the number in the Details column)", classes="section-title", markup=False)
         yield Input(self.profile.key_id, placeholder="170000000000123", id="key-id", compact=True,
                     password=self.wizard.presenter)
-        yield Static("", id="key-id-message")
-        yield Label("Secret (Show Key in the Details column)", classes="section-title")
+        yield Static("", id="key-id-message", markup=False)
+        yield Label("Secret (Show Key in the Details column)", classes="section-title", markup=False)
         with Horizontal(classes="row"):
             yield Input(self.wizard.session.secret, placeholder="paste the secret", id="secret",
                         password=True, compact=True)
             yield Button("Show (ctrl+t)", id="toggle-secret", compact=True)
-        yield Static("", id="secret-message")
+        yield Static("", id="secret-message", markup=False)
         yield Static(
             "The secret stays in this program's memory for this run only: it is never saved to the "
             "profile or any file. You need it again on steps 6 and 7, or after restarting the wizard.",
-            classes="hint",
+            classes="hint", markup=False,
         )
 
     def on_mount(self) -> None:

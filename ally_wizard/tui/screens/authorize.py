@@ -61,27 +61,27 @@ class AuthorizeScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         """What is checked, where the run stands, the authorize box, the rows and the fixes."""
-        yield Static("", id="target")
-        yield Static("", id="phase")
+        yield Static("", id="target", markup=False)
+        yield Static("", id="phase", markup=False)
         with Horizontal(id="actions"):
             yield Button("Start the check (ctrl+r)", id="start", variant="primary", compact=True)
             yield Horizontal(id="fixes")
         with Vertical(id="secret-box"):
-            yield Label("The secret (held in memory only; from Show Key in Canvas)")
+            yield Label("The secret (held in memory only; from Show Key in Canvas)", markup=False)
             yield Input(password=True, id="secret", placeholder="paste the secret", compact=True)
         with Vertical(id="authorize-box"):
             yield Static("1. Open this address in a browser where you are signed in to Canvas as an admin, "
-                        "and select Authorize:", classes="section-title")
+                        "and select Authorize:", classes="section-title", markup=False)
             yield CopyRow("", "Copy (ctrl+y)", "copy-authorize", id="authorize-row")
             yield Button("Open in browser (ctrl+o)", id="open-authorize", compact=True)
             yield Static("2. Paste the whole address the browser shows afterwards (it contains code=), "
-                        "then Enter:", classes="section-title")
+                        "then Enter:", classes="section-title", markup=False)
             yield Input(placeholder="https://canvas.school.edu/login/oauth2/auth?code=…", id="pasted", compact=True)
-            yield Static("", id="paste-error", classes="inline-error")
+            yield Static("", id="paste-error", classes="inline-error", markup=False)
         with Container(id="results"):
             with Vertical(id="results-side"):
-                yield Static("", id="problems")
-                yield Static("", id="detail", classes="hint")
+                yield Static("", id="problems", markup=False)
+                yield Static("", id="detail", classes="hint", markup=False)
             yield CheckTable(id="checks")
 
     def on_mount(self) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.containers import Horizontal
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
@@ -30,26 +31,27 @@ class CanvasScreen(StepScreen):
         """Three fields, each with its inline message, and the redirect URI they make."""
         profile = self.profile
         recipe = self.wizard.recipe
-        yield Label("Canvas address", classes="section-title")
+        yield Label("Canvas address", classes="section-title", markup=False)
         yield Static("Your institution's Canvas, such as canvas.school.edu (any Canvas page URL works).",
-                     classes="hint")
+                     classes="hint", markup=False)
         yield Input(profile.canvas_url, placeholder="canvas.school.edu", id="canvas-url", compact=True)
-        yield Static("", id="canvas-url-message")
-        yield Static("", id="canvas-warning", classes="inline-warning")
-        yield Label(recipe.environment_label, classes="section-title")
+        yield Static("", id="canvas-url-message", markup=False)
+        yield Static("", id="canvas-warning", classes="inline-warning", markup=False)
+        yield Label(recipe.environment_label, classes="section-title", markup=False)
         yield Static("The data centre that hosts your institution's Ally (ask Ally support if unsure).",
-                     classes="hint")
+                     classes="hint", markup=False)
         with RadioSet(id="environment"):
             for env in recipe.environments:
-                yield RadioButton(f"{env.label}  ({env.host})", value=env.id == profile.environment,
+                yield RadioButton(Text(f"{env.label}  ({env.host})"), value=env.id == profile.environment,
                                   name=env.id)
-        yield Label(recipe.client_id_label, classes="section-title")
-        yield Static("The number Ally gave your institution; it goes into the redirect URI.", classes="hint")
+        yield Label(recipe.client_id_label, classes="section-title", markup=False)
+        yield Static("The number Ally gave your institution; it goes into the redirect URI.", classes="hint",
+                     markup=False)
         with Horizontal(classes="row"):
             yield Input(profile.client_id, placeholder="1234", id="client-id", compact=True)
-        yield Static("", id="client-id-message")
-        yield Label("Redirect URI these make", classes="section-title")
-        yield Static("", id="redirect-preview", classes="value")
+        yield Static("", id="client-id-message", markup=False)
+        yield Label("Redirect URI these make", classes="section-title", markup=False)
+        yield Static("", id="redirect-preview", classes="value", markup=False)
 
     def on_mount(self) -> None:
         """Show the messages for what the profile already holds."""

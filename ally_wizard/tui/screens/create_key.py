@@ -62,33 +62,33 @@ class CreateKeyScreen(StepScreen):
         """Checklist, the two suggested values, the redirect URI and the OSC 52 note."""
         profile = self.profile
         recipe = self.wizard.recipe
-        yield Label("In Canvas, as an admin (tick each as you do it: Space)", classes="section-title")
+        yield Label("In Canvas, as an admin (tick each as you do it: Space)", classes="section-title", markup=False)
         checklist: DataTable[Text | str] = DataTable(id="checklist", cursor_type="row", show_header=False)
         yield checklist
-        yield Label("Key Name", classes="section-title")
+        yield Label("Key Name", classes="section-title", markup=False)
         yield Input(profile.key_name or recipe.suggested_key_name, id="key-name", compact=True)
         yield Static(f"Suggested: {recipe.suggested_key_name} (type it as you like; Ally does not check it).",
-                     classes="hint")
-        yield Label("Owner Email", classes="section-title")
+                     classes="hint", markup=False)
+        yield Label("Owner Email", classes="section-title", markup=False)
         suggestion = suggested_owner_email(profile.canvas_url)
         yield Input(profile.owner_email, placeholder=suggestion, id="owner-email", compact=True)
         yield Static(f"Suggested: a shared mailbox such as {suggestion}, so the key does not depend on one "
-                     "person.", classes="hint", id="email-hint")
-        yield Label("Redirect URI (paste into the Redirect URIs field, exactly)", classes="section-title")
+                     "person.", classes="hint", id="email-hint", markup=False)
+        yield Label("Redirect URI (paste into the Redirect URIs field, exactly)", classes="section-title", markup=False)
         uri = self._redirect()
         if uri is None:
             yield Static("✗ The redirect URI needs the Ally environment and Client ID from step 2.",
-                         classes="inline-error")
+                         classes="inline-error", markup=False)
             yield Button("Go to step 2", id="go-canvas", compact=True)
         else:
             yield CopyRow(uri, "Copy (ctrl+y)", "copy-redirect", id="redirect-row")
-            yield Static(OSC52_NOTE, classes="hint")
+            yield Static(OSC52_NOTE, classes="hint", markup=False)
         settings = recipe.settings
-        yield Label("Settings on the same form", classes="section-title")
+        yield Label("Settings on the same form", classes="section-title", markup=False)
         yield Static(
             f"Enforce Scopes: {'ON' if settings.enforce_scopes else 'off'}    "
             f"Allow Include Parameters: {'checked' if settings.allow_includes else 'unchecked'}    "
-            "Then tick the 31 scopes (next step).",
+            "Then tick the 31 scopes (next step).", markup=False,
         )
 
     def on_mount(self) -> None:
@@ -102,7 +102,7 @@ class CreateKeyScreen(StepScreen):
         checklist.add_column("Step", key="step")
         ticked = set(self.profile.create_checklist)
         for number, text in enumerate(self.wizard.recipe.steps.create):
-            checklist.add_row(_tick_cell(number in ticked), f"{number + 1}. {text}", key=str(number))
+            checklist.add_row(_tick_cell(number in ticked), Text(f"{number + 1}. {text}"), key=str(number))
         checklist.focus()
 
     def _toggle(self, number: int, done: bool | None = None) -> None:

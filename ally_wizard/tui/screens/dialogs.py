@@ -33,7 +33,7 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         """The question and two buttons (No has the focus, so Enter is the safe answer)."""
         with Vertical(classes="dialog"):
-            yield Static(self.question, classes="question")
+            yield Static(self.question, classes="question", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self.yes_label} (y)", id="yes", variant="error", compact=True)
                 yield Button("No (n)", id="no", variant="primary", compact=True)
@@ -71,11 +71,11 @@ class NewProfileScreen(ModalScreen[str | None]):
                 yield Static(
                     "Welcome. This wizard walks you through creating the Canvas developer key that "
                     "Anthology Ally needs, and checks it against your Canvas before you hand it to Ally.",
-                    classes="question",
+                    classes="question", markup=False,
                 )
-            yield Label("Name this setup (one per Canvas instance):")
+            yield Label("Name this setup (one per Canvas instance):", markup=False)
             yield Input(self.suggestion, placeholder="production", id="profile-name", max_length=64)
-            yield Static("", id="name-error", classes="inline-error")
+            yield Static("", id="name-error", classes="inline-error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Start setup (Enter)", id="create", variant="primary", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)

@@ -45,24 +45,25 @@ class HandoffScreen(StepScreen):
         report = self.profile.last_verification
         if report is None:
             yield Static("! The key has not been checked live yet (step 6). Ally's own check may fail.",
-                         classes="inline-warning", id="verdict")
+                         classes="inline-warning", id="verdict", markup=False)
         elif report.overall is CheckStatus.PASS:
-            yield Static("✓ The live check passed: Ally will find what it needs.", classes="inline-ok", id="verdict")
+            yield Static("✓ The live check passed: Ally will find what it needs.", classes="inline-ok", id="verdict",
+                         markup=False)
         else:
             yield Static(f"{report.overall.label}: the last live check found problems; see step 6.",
-                         classes="inline-error", id="verdict")
-        yield Label("On Ally's configuration page", classes="section-title")
+                         classes="inline-error", id="verdict", markup=False)
+        yield Label("On Ally's configuration page", classes="section-title", markup=False)
         for number, text in enumerate(self.wizard.recipe.steps.handoff, start=1):
-            yield Static(f"{number}. {text}", classes="step-text")
-        yield Label("Key ID", classes="section-title")
+            yield Static(f"{number}. {text}", classes="step-text", markup=False)
+        yield Label("Key ID", classes="section-title", markup=False)
         yield CopyRow(self._key_id_text(), "Copy (ctrl+k)", "copy-key-id", id="key-id-row")
-        yield Label("Secret", classes="section-title")
+        yield Label("Secret", classes="section-title", markup=False)
         yield CopyRow(self._secret_text(), "Copy (ctrl+s)", "copy-secret", id="secret-row")
-        yield Label("Summary for your records (Markdown, without the secret)", classes="section-title")
+        yield Label("Summary for your records (Markdown, without the secret)", classes="section-title", markup=False)
         with Horizontal(classes="row"):
             yield Input(self._shown_path(str(self._default_path())), id="export-path", compact=True)
             yield Button("Export (ctrl+e)", id="export", compact=True)
-        yield Static("", id="export-message")
+        yield Static("", id="export-message", markup=False)
 
     def _key_id_text(self) -> str:
         key_id = self.profile.key_id or "(not set: step 5)"

@@ -48,8 +48,8 @@ class ScenarioPickerScreen(ModalScreen[str | None]):
             label.append(f"\n    {choice.goal}")
             options.append(Option(label, id=choice.name))
         with Vertical(id="scenario-dialog"):
-            yield Static("Practice scenarios", classes="section-title")
-            yield Static(intro, id="scenario-intro", classes="hint")
+            yield Static("Practice scenarios", classes="section-title", markup=False)
+            yield Static(intro, id="scenario-intro", classes="hint", markup=False)
             yield OptionList(*options, id="scenario-list")
 
     def on_mount(self) -> None:

@@ -55,14 +55,14 @@ class ScopesScreen(StepScreen):
 
     def compose_body(self) -> ComposeResult:
         """Progress, filter, the scope table, and the key-level rows of the last check."""
-        yield Static("", id="progress")
+        yield Static("", id="progress", markup=False)
         yield Input(placeholder="Filter by section or text (/ to focus, Esc to go back to the list)",
                     id="filter", compact=True)
         with Container(id="scope-area"):
             table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
             yield table
             with Vertical(id="check-side"):
-                yield Static("", id="check-status")
+                yield Static("", id="check-status", markup=False)
                 yield CheckTable(id="key-checks")
 
     def on_mount(self) -> None:
@@ -95,7 +95,7 @@ class ScopesScreen(StepScreen):
             table.add_row(Text(""), Text(f"{section.name} ({len(section.scopes)})", style="bold underline"),
                           key=f"{SECTION_PREFIX}{section.name}")
             for scope in scopes:
-                table.add_row(scope_cell(profile.scope_status(scope.string)), scope.string, key=scope.string)
+                table.add_row(scope_cell(profile.scope_status(scope.string)), Text(scope.string), key=scope.string)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         self.update_progress()

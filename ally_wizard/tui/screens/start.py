@@ -45,12 +45,12 @@ class StartScreen(WizardScreen):
             yield Static(
                 "Each setup is one Canvas instance and its Ally developer key. Resume one where you "
                 "left off, or start a new one.",
-                classes="hint",
+                classes="hint", markup=False,
             )
-            table: DataTable[str | Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
+            table: DataTable[Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
             yield table
-            yield Static("", id="problems", classes="inline-warning")
-            yield Static("", id="folder", classes="hint")
+            yield Static("", id="problems", classes="inline-warning", markup=False)
+            yield Static("", id="folder", classes="hint", markup=False)
         with Horizontal(id="nav"):
             yield Button("Delete (d)", id="delete", variant="error", compact=True)
             yield Button("New setup (n)", id="new", compact=True)
@@ -109,13 +109,13 @@ class StartScreen(WizardScreen):
             next_info = step(number_of(next_step))
             next_label = "all done" if done == TOTAL_STEPS else f"{next_info.number} {next_info.short}"
             host = profile.canvas_url.removeprefix("https://") or "(not set)"
-            table.add_row(
-                profile.name,
-                host,
-                f"{done}/{TOTAL_STEPS}",
-                f"{profile.scopes_verified(scopes)}/{len(scopes)}",
+            table.add_row(  # Text cells: a DataTable would read str cells as markup
+                Text(profile.name),
+                Text(host),
+                Text(f"{done}/{TOTAL_STEPS}"),
+                Text(f"{profile.scopes_verified(scopes)}/{len(scopes)}"),
                 last,
-                next_label,
+                Text(next_label),
                 key=profile.name,
             )
         self.query_one("#problems", Static).update("\n".join(self.problems.values()))

@@ -26,7 +26,7 @@ _RICH_STYLES = {
 }
 
 
-class CheckTable(DataTable[Text | str]):
+class CheckTable(DataTable[Text]):
     """One row per check id; `put` replaces a row's cells where it stands, so rows never jump."""
 
     DEFAULT_CSS = """
@@ -51,10 +51,11 @@ class CheckTable(DataTable[Text | str]):
             message = f"{message} (HTTP {check.evidence.status})"
         if check.id in self.rows:
             self.update_cell(check.id, "status", status_cell(check.status))
-            self.update_cell(check.id, "title", check.title)
-            self.update_cell(check.id, "message", message, update_width=True)
+            self.update_cell(check.id, "title", Text(check.title))
+            self.update_cell(check.id, "message", Text(message), update_width=True)
         else:
-            self.add_row(status_cell(check.status), check.title, message, key=check.id)
+            # Text, not str: a DataTable parses str cells as markup, and these are Canvas's own words.
+            self.add_row(status_cell(check.status), Text(check.title), Text(message), key=check.id)
 
     def show(self, checks: Iterable[Check]) -> None:
         """Replace every row."""
