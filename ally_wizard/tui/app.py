@@ -55,9 +55,6 @@ class WizardApp(App[None]):
         Binding("f2", "toggle_presenter", "Presenter", tooltip="Mask secrets, key IDs and home paths"),
     ]
 
-    # Wide terminals (140 columns and more) put results beside each other instead of one under the other.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]  # noqa: RUF012 (Textual declares it a list)
-
     presenter: reactive[bool] = reactive(False)
     """True while secrets, tokens, key IDs and home paths are masked (projectors, screen sharing)."""
 

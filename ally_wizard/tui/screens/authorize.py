@@ -22,7 +22,7 @@ from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import mask_key_id
 from ally_wizard.tui.checks import NotReady, apply_scope_checks, fix_step, key_target
-from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.steps import number_of, step
 from ally_wizard.tui.widgets.check_table import CheckTable
 from ally_wizard.tui.widgets.copy_row import CopyRow
@@ -39,6 +39,7 @@ PROBLEMS_SHOWN = 8
 class AuthorizeScreen(StepScreen):
     """The live authorization and every check, row by row, with the fix for each failure."""
 
+    HORIZONTAL_BREAKPOINTS = WIDE_BREAKPOINTS
     CSS_PATH = "authorize.tcss"
     STEP_NUMBER = 6
     STEP_KEY = "authorize"

@@ -47,6 +47,12 @@ class WizardScreen(Screen[None]):
         self.notify(message, title="Check stopped", severity="error", timeout=15)
 
 
+# Wide terminals (140 columns and more) put results beside each other instead of one under the other.
+# Only the screens with results to place declare it: a breakpoint class restyles the whole screen on its
+# first resize, which the start screen (the first paint) need not pay for.
+WIDE_BREAKPOINTS: list[tuple[int, str]] = [(0, "-narrow"), (140, "-wide")]
+
+
 class StepScreen(WizardScreen):
     """A step after the start screen: it edits the open profile and has Back and Next."""
 

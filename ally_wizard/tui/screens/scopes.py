@@ -15,7 +15,7 @@ from ally_wizard.canvas.report import Check, CheckStatus
 from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import ScopeStatus, StepId
 from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target, scope_status_of
-from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.widgets.check_table import CheckTable
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ def scope_cell(status: ScopeStatus) -> Text:
 class ScopesScreen(StepScreen):
     """Tick the scopes in Canvas's key editor and here; "check now" confirms them with Canvas."""
 
+    HORIZONTAL_BREAKPOINTS = WIDE_BREAKPOINTS
     CSS_PATH = "scopes.tcss"
     STEP_NUMBER = 4
     STEP_KEY = "scopes"
