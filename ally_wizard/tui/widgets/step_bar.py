@@ -13,6 +13,12 @@ if TYPE_CHECKING:
     from ally_wizard.tui.app import WizardApp
 
 
+# Gaps are unstyled runs of their own, and every styled run starts with a glyph: an SVG export writes each
+# styled run as one <text> at its own column, and some renderers (rsvg) drop a run's leading spaces, which
+# ran "·7" and "6/7 done" together. An unstyled gap is only background, so nothing can drop it.
+GAP = "   "
+
+
 class StepBar(Widget):
     """Where the admin is, which steps are done (✓), and whether this is a demo or presenter mode.
 
@@ -35,14 +41,18 @@ class StepBar(Widget):
         first = Text()
         marker = app.demo_marker
         if marker:
-            first.append(f" {marker} ", style="bold reverse")
+            first.append(" ", style="reverse")
+            first.append(marker, style="bold reverse")
+            first.append(" ", style="reverse")
             first.append(" ")
         first.append(f"Step {self.number} of {TOTAL_STEPS}: ", style="bold")
         first.append(info.title, style="bold")
         if profile is not None:
-            first.append(f"   profile {profile.name}", style="dim")
+            first.append(GAP)
+            first.append(f"profile {profile.name}", style="dim")
         if app.presenter:
-            first.append("   ◐ presenter mode", style="italic")
+            first.append(GAP)
+            first.append("◐ presenter mode", style="italic")
         wide = self.size.width >= 110
         second = Text()
         for item in STEPS:
@@ -50,10 +60,11 @@ class StepBar(Widget):
             current = item.number == self.number
             mark = "▶" if current else ("✓" if done else "·")
             label = f"{mark}{item.number} {item.short}" if (wide or current) else f"{mark}{item.number}"
-            style = "bold reverse" if current else ("" if done else "dim")
+            style = "bold reverse" if current else ("not dim" if done else "dim")  # never the gaps' (empty) style
             second.append(label, style=style)
             if item.number < TOTAL_STEPS:
                 second.append("  ")
         done_count = sum(1 for item in STEPS if is_done(item, profile))
-        second.append(f"   {done_count}/{TOTAL_STEPS} done", style="dim")
+        second.append(GAP)
+        second.append(f"{done_count}/{TOTAL_STEPS} done", style="dim")
         return first + Text("\n") + second
