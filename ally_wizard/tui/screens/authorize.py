@@ -77,7 +77,9 @@ class AuthorizeScreen(StepScreen):
             yield Button("Open in browser (ctrl+o)", id="open-authorize", compact=True)
             yield Static("2. Paste the whole address the browser shows afterwards (it contains code=), "
                         "then Enter:", classes="section-title", markup=False)
-            yield Input(placeholder="https://canvas.school.edu/login/oauth2/auth?code=…", id="pasted", compact=True)
+            # It carries the one-use code: masked like the secret while presenting.
+            yield Input(placeholder="https://canvas.school.edu/login/oauth2/auth?code=…", id="pasted", compact=True,
+                        password=self.wizard.presenter)
             yield Static("", id="paste-error", classes="inline-error", markup=False)
         with Container(id="results"):
             with Vertical(id="results-side"):
@@ -131,8 +133,9 @@ class AuthorizeScreen(StepScreen):
         return url
 
     def presenter_changed(self) -> None:
-        """Mask the key ID in the target line and in the authorize URL."""
+        """Mask the key ID in the target line and in the authorize URL, and the pasted address."""
         super().presenter_changed()
+        self.query_one("#pasted", Input).password = self.wizard.presenter
         self._show_target()
         self.query_one("#authorize-row", CopyRow).show(self._authorize_shown())
 
@@ -188,7 +191,14 @@ class AuthorizeScreen(StepScreen):
         """The highlighted row's full message and Canvas's own words, under the table."""
         table = self.query_one("#checks", CheckTable)
         key = event.row_key.value if event.row_key is not None else None
-        check = table.checks.get(str(key)) if key is not None else None
+        self._show_detail(table.checks.get(str(key)) if key is not None else None)
+
+    def on_check_table_highlighted_check_changed(self, event: CheckTable.HighlightedCheckChanged) -> None:
+        """The highlighted row's answer arrived: the pane must not keep saying "Waiting for Canvas"."""
+        self._show_detail(event.check)
+
+    def _show_detail(self, check: Check | None) -> None:
+        """A check in full under the table: its verdict, what to do, and Canvas's own words."""
         detail = self.query_one("#detail", Static)
         if check is None:
             detail.update("")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.message import Message
 from textual.widgets import DataTable
 
 from ally_wizard.canvas.report import Check, CheckStatus
@@ -33,6 +34,13 @@ class CheckTable(DataTable[Text]):
     CheckTable { height: auto; max-height: 24; }
     """
 
+    class HighlightedCheckChanged(Message):
+        """The check under the cursor got a new verdict (a pane that shows it in full should redraw)."""
+
+        def __init__(self, check: Check) -> None:
+            super().__init__()
+            self.check = check
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.checks: dict[str, Check] = {}
@@ -53,6 +61,8 @@ class CheckTable(DataTable[Text]):
             self.update_cell(check.id, "status", status_cell(check.status))
             self.update_cell(check.id, "title", Text(check.title))
             self.update_cell(check.id, "message", Text(message), update_width=True)
+            if self.row_count and self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value == check.id:
+                self.post_message(self.HighlightedCheckChanged(check))
         else:
             # Text, not str: a DataTable parses str cells as markup, and these are Canvas's own words.
             self.add_row(status_cell(check.status), Text(check.title), Text(message), key=check.id)
