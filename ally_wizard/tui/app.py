@@ -75,6 +75,22 @@ class WizardApp(App[None]):
         self.opened_urls: list[str] = []
         self.set_reactive(WizardApp.presenter, presenter)
 
+    def _fatal_error(self) -> None:
+        """Show an unexpected crash without the local variables Textual would print beside it.
+
+        Textual's crash report lists every frame's locals, and those can hold the key secret the admin
+        pasted, a token or a one-use code. The secret must never reach the screen or a log, so the
+        traceback is shown with its frames and message only. (Overrides a private hook: Textual offers
+        no public way to turn locals off.)
+        """
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
+        self._close_messages_no_wait()
+
     @property
     def demo_marker(self) -> str | None:
         """The marker every screen shows in a training session, or None outside one."""
