@@ -31,7 +31,8 @@ class DemoWizardApp(WizardApp):
     COMMANDS: ClassVar = WizardApp.COMMANDS | {demo_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f3", "practice", "Practice", tooltip="The practice Canvas, its login and the Ally values"),
-        Binding("f4", "scenarios", "Scenario", tooltip="Choose another practice scenario"),
+        # Not in the footer (no room at 80 columns): F4 is on the practice values dialog and in the palette.
+        Binding("f4", "scenarios", "Scenario", show=False),
     ]
 
     def __init__(self, demo: DemoSession, *, presenter: bool = False) -> None:

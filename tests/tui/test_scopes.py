@@ -90,7 +90,7 @@ async def test_check_now_marks_each_row_on_the_key_or_missing(
         assert text_of(pilot, "#check-status").startswith("Checked: 28 on the key, 3 missing.")
         for scope in MISSING:
             assert _status_cell(app, scope) == "✗ missing"
-        assert _status_cell(app, "url:GET|/api/v1/accounts") == "✓ on the key"
+        assert _status_cell(app, "url:GET|/api/v1/accounts") == "✓ on key"
         assert "✗ missing 3" in text_of(pilot, "#progress")
     profile = store.load("production").profile
     assert {s for s, status in profile.scopes.items() if status is ScopeStatus.MISSING} == set(MISSING)
@@ -113,3 +113,19 @@ async def test_a_running_check_can_be_cancelled(
         await pilot.press("escape")
         await wait_for(pilot, lambda: "cancelled" in text_of(pilot, "#check-status"))
         assert not any(w.is_running for w in app.workers)
+
+
+async def test_the_highlighted_scope_is_shown_in_full_under_the_table_at_80_columns(store: ProfileStore) -> None:
+    """The longest scope strings are cut in the table at 80 columns; the line under it holds all of it."""
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        table = app.screen.query_one("#scopes", DataTable)
+        table.move_cursor(row=table.get_row_index(MISSING[0]))
+        await pilot.pause()
+        assert text_of(pilot, "#scope-full") == f"{MISSING[0]}   ○ to do"
+        await pilot.press("space")
+        await pilot.press("up")
+        await pilot.pause()
+        assert text_of(pilot, "#scope-full") == f"{MISSING[0]}   ☑ ticked"

@@ -27,7 +27,7 @@ class ActivateScreen(StepScreen):
     STEP_KEY = "activate"
     STEP_ID = StepId.ACTIVATE
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+t", "toggle_secret", "Show/hide secret"),
+        Binding("ctrl+t", "toggle_secret", "Show/hide"),
     ]
 
     def compose_body(self) -> ComposeResult:

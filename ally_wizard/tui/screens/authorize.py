@@ -46,10 +46,10 @@ class AuthorizeScreen(StepScreen):
     STEP_ID = StepId.AUTHORIZE
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+r", "check_now", "Check"),
-        Binding("escape", "cancel_check", "Cancel check"),
+        Binding("escape", "cancel_check", "Cancel"),
         Binding("ctrl+y", "copy_authorize", "Copy URL"),
         Binding("ctrl+o", "open_authorize", "Open URL"),
-        Binding("ctrl+g", "go_fix", "Go to fix"),
+        Binding("ctrl+g", "go_fix", "Fix"),
     ]
 
     def __init__(self) -> None:

@@ -57,11 +57,12 @@ class StepScreen(WizardScreen):
     """A step after the start screen: it edits the open profile and has Back and Next."""
 
     STEP_ID: ClassVar[StepId]
-    NEXT_LABEL: ClassVar[str] = "Next ▶"
+    NEXT_LABEL: ClassVar[str] = "Next ▶ (ctrl+n)"
 
+    # Not in the footer: the Back and Next buttons name their keys, and an 80-column footer has no room.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+b", "back", "Back"),
-        Binding("ctrl+n", "next", "Next"),
+        Binding("ctrl+b", "back", "Back", show=False),
+        Binding("ctrl+n", "next", "Next", show=False),
     ]
 
     @property
@@ -75,7 +76,7 @@ class StepScreen(WizardScreen):
         with VerticalScroll(id="body"):
             yield from self.compose_body()
         with Horizontal(id="nav"):
-            yield Button("◀ Back", id="back", compact=True)
+            yield Button("◀ Back (ctrl+b)", id="back", compact=True)
             yield Button(self.NEXT_LABEL, id="next", variant="primary", compact=True)
         yield Footer(compact=True)
 

@@ -33,6 +33,9 @@ def suggested_owner_email(canvas_url: str) -> str:
     return f"lms-admins@{domain}"
 
 
+CHECK_WIDTH = 9
+
+
 def _tick_cell(done: bool) -> Text:
     """A checklist step's state as symbol and word."""
     return Text("☑ done", style="green") if done else Text("○ to do", style="dim")
@@ -45,6 +48,8 @@ class CreateKeyScreen(StepScreen):
     STEP_NUMBER = 3
     STEP_KEY = "create_key"
     STEP_ID = StepId.CREATE_KEY
+    wrapped_width = 0
+    """The terminal width the checklist was last wrapped for."""
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+y", "copy_redirect", "Copy URI"),
         Binding("space", "tick", "Tick", show=False),
@@ -97,13 +102,29 @@ class CreateKeyScreen(StepScreen):
         if not self.profile.key_name:
             self.profile.key_name = self.wizard.recipe.suggested_key_name
             self.save()
+        self._fill_checklist()
+        self.query_one("#checklist", DataTable).focus()
+
+    def _fill_checklist(self) -> None:
+        """The steps, wrapped to the terminal's width (a row may take two lines rather than be cut)."""
         checklist = self.query_one("#checklist", DataTable)
-        checklist.add_column("Done", key="done", width=9)
-        checklist.add_column("Step", key="step")
+        row = checklist.cursor_row if checklist.row_count else 0
+        checklist.clear(columns=True)
+        # The body's padding and scroll bar, the Done column and the cells' padding take 17 columns.
+        step_width = max(30, self.app.size.width - 17)
+        checklist.add_column("Done", key="done", width=CHECK_WIDTH)
+        checklist.add_column("Step", key="step", width=step_width)
         ticked = set(self.profile.create_checklist)
         for number, text in enumerate(self.wizard.recipe.steps.create):
-            checklist.add_row(_tick_cell(number in ticked), Text(f"{number + 1}. {text}"), key=str(number))
-        checklist.focus()
+            checklist.add_row(_tick_cell(number in ticked), Text(f"{number + 1}. {text}"), key=str(number),
+                              height=None)
+        checklist.move_cursor(row=row)
+        self.wrapped_width = self.app.size.width
+
+    def on_resize(self) -> None:
+        """Wrap the checklist again for the new width."""
+        if self.app.size.width != self.wrapped_width:
+            self._fill_checklist()
 
     def _toggle(self, number: int, done: bool | None = None) -> None:
         ticked = set(self.profile.create_checklist)

@@ -27,7 +27,7 @@ class HandoffScreen(StepScreen):
     STEP_NUMBER = 7
     STEP_KEY = "handoff"
     STEP_ID = StepId.HANDOFF
-    NEXT_LABEL = "Finish ✓"
+    NEXT_LABEL = "Finish ✓ (ctrl+n)"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+k", "copy_key_id", "Copy ID"),
         Binding("ctrl+s", "copy_secret", "Copy secret"),

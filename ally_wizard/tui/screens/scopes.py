@@ -32,9 +32,22 @@ _SCOPE_STYLES = {
 }
 
 
+# The table's words are short so the scope strings keep the room at 80 columns; the line under the table
+# gives the highlighted row's status in full.
+_SHORT_LABELS = {
+    ScopeStatus.TODO: "○ to do",
+    ScopeStatus.TICKED: "☑ ticked",
+    ScopeStatus.ON_KEY: "✓ on key",
+    ScopeStatus.MISSING: "✗ missing",
+    ScopeStatus.VERIFIED: "✓ verified",
+    ScopeStatus.UNKNOWN: "! unknown",
+}
+STATUS_WIDTH = max(len(label) for label in _SHORT_LABELS.values())
+
+
 def scope_cell(status: ScopeStatus) -> Text:
-    """A scope's status as symbol and word (colour only helps)."""
-    return Text(status.label, style=_SCOPE_STYLES[status])
+    """A scope's status as symbol and short word (colour only helps)."""
+    return Text(_SHORT_LABELS[status], style=_SCOPE_STYLES[status])
 
 
 class ScopesScreen(StepScreen):
@@ -47,10 +60,10 @@ class ScopesScreen(StepScreen):
     STEP_ID = StepId.SCOPES
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "tick", "Tick"),
-        Binding("c", "copy_scope", "Copy scope"),
+        Binding("c", "copy_scope", "Copy"),
         Binding("a", "tick_shown", "Tick shown", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("ctrl+r", "check_now", "Check now"),
+        Binding("ctrl+r", "check_now", "Check"),
         Binding("escape", "cancel_check", "Cancel check", show=False),
     ]
 
@@ -60,8 +73,11 @@ class ScopesScreen(StepScreen):
         yield Input(placeholder="Filter by section or text (/ to focus, Esc to go back to the list)",
                     id="filter", compact=True)
         with Container(id="scope-area"):
-            table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
-            yield table
+            with Vertical(id="scope-list"):
+                table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
+                yield table
+                # The highlighted scope in full (long strings are cut in the table), selectable with the mouse.
+                yield Static("", id="scope-full", markup=False)
             with Vertical(id="check-side"):
                 yield Static("", id="check-status", markup=False)
                 yield CheckTable(id="key-checks")
@@ -70,8 +86,8 @@ class ScopesScreen(StepScreen):
         """Fill the table from the profile."""
         super().on_mount()
         table = self.query_one("#scopes", DataTable)
-        table.add_column("Status", key="status", width=18)
-        table.add_column("Scope (as in Canvas's key editor)", key="scope")
+        table.add_column(Text("Status"), key="status", width=STATUS_WIDTH)
+        table.add_column(Text("Scope (as in Canvas's key editor)"), key="scope")
         self.query_one("#key-checks", CheckTable).display = False
         self.query_one("#check-side").display = False  # shown once a check has something to say
         self.fill()
@@ -123,6 +139,21 @@ class ScopesScreen(StepScreen):
         table = self.query_one("#scopes", DataTable)
         if scope in table.rows:
             table.update_cell(scope, "status", scope_cell(status))
+        if scope == self._current_key():
+            self._show_full(scope)
+
+    def _show_full(self, key: str | None) -> None:
+        """The highlighted row's scope string and status in full, under the table."""
+        full = self.query_one("#scope-full", Static)
+        if key is None or key.startswith(SECTION_PREFIX):
+            full.update("Space on a section title ticks the whole section." if key else "")
+            return
+        full.update(f"{key}   {self.profile.scope_status(key).label}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """Follow the cursor with the full scope string."""
+        if event.data_table.id == "scopes":
+            self._show_full(None if event.row_key.value is None else str(event.row_key.value))
 
     def _current_key(self) -> str | None:
         table = self.query_one("#scopes", DataTable)
