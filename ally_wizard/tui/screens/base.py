@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Footer
+from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
 from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.tui.errors import describe_error
+from ally_wizard.tui.widgets.footer import KeysFooter
 from ally_wizard.tui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class StepScreen(WizardScreen):
         with Horizontal(id="nav"):
             yield Button("◀ Back (ctrl+b)", id="back", compact=True)
             yield Button(self.NEXT_LABEL, id="next", variant="primary", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def compose_body(self) -> ComposeResult:
         """The step's widgets."""

@@ -7,17 +7,25 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Footer, Static
+from textual.widgets import Button, DataTable, Static
 
 from ally_wizard.profile import StepId
 from ally_wizard.redact import hide_home
 from ally_wizard.store import Listing, ProfileError
 from ally_wizard.tui.screens.base import WizardScreen
 from ally_wizard.tui.steps import TOTAL_STEPS, number_of, step
+from ally_wizard.tui.widgets.footer import KeysFooter
 from ally_wizard.tui.widgets.step_bar import StepBar
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+
+
+class SetupsTable(DataTable[Text]):
+    """The saved setups; Enter resumes the highlighted one, and the footer says so while the table has focus
+    (a plain DataTable's hidden Enter would take the screen's "Resume" off the footer)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Resume", key_display="⏎")]
 
 
 class StartScreen(WizardScreen):
@@ -47,7 +55,7 @@ class StartScreen(WizardScreen):
                 "left off, or start a new one.",
                 classes="hint", markup=False,
             )
-            table: DataTable[Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
+            table = SetupsTable(id="profiles", cursor_type="row", zebra_stripes=True)
             yield table
             yield Static("", id="problems", classes="inline-warning", markup=False)
             yield Static("", id="folder", classes="hint", markup=False)
@@ -55,7 +63,7 @@ class StartScreen(WizardScreen):
             yield Button("Delete (d)", id="delete", variant="error", compact=True)
             yield Button("New setup (n)", id="new", compact=True)
             yield Button("Resume ▶ (Enter)", id="resume", variant="primary", compact=True)
-        yield Footer(compact=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         """List the setups; a first run goes straight to naming a new one."""

@@ -1,0 +1,36 @@
+"""The footer at 80 columns: every step's keys fit, and the start screen keeps "Resume" on show."""
+
+from __future__ import annotations
+
+import pytest
+
+from ally_wizard.profile import StepId
+from ally_wizard.store import ProfileStore
+from ally_wizard.tui.app import WizardApp
+from ally_wizard.tui.steps import STEPS
+from ally_wizard.tui.widgets.footer import KeysFooter
+
+from .helpers import fixed_profile, passing_report, save_profile, wait_for
+from .test_literal_text import screen_text
+
+
+@pytest.mark.parametrize("number", [info.number for info in STEPS])
+async def test_every_footer_fits_80_columns(store: ProfileStore, number: int) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.HANDOFF, report=passing_report(missing=("x",))))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ != "StartScreen")
+        app.go_to(number)
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(KeysFooter)
+        assert footer.virtual_size.width <= footer.size.width, screen_text(app).splitlines()[-1]
+
+
+async def test_start_screen_footer_offers_resume_while_the_table_has_focus(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile())
+    app = WizardApp(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.screen.query_one("#profiles").has_focus)
+        await pilot.pause()
+        assert "⏎ Resume" in screen_text(app).splitlines()[-1]
