@@ -206,7 +206,9 @@ class AuthorizeScreen(StepScreen):
         said = ""
         if check.evidence.detail:
             code = f"HTTP {check.evidence.status}: " if check.evidence.status is not None else ""
-            said = f"\nCanvas said ({code.rstrip(': ') or 'no HTTP status'}): {check.evidence.detail}"
+            # A pass can rest on a refusal (the probe asks for a scope no key has): say the answer was wanted.
+            how = "Canvas answered as expected" if check.status is CheckStatus.PASS else "Canvas said"
+            said = f"\n{how} ({code.rstrip(': ') or 'no HTTP status'}): {check.evidence.detail}"
         detail.update(f"{check.status.label}  {check.title}\n{check.message}{said}")
 
     def _fix_buttons(self, numbers: list[int]) -> None:

@@ -17,6 +17,7 @@ from ally_wizard.profile import ScopeStatus, StepId
 from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target, scope_status_of
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.widgets.check_table import CheckTable
+from ally_wizard.tui.widgets.step_bar import GAP
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -128,11 +129,15 @@ class ScopesScreen(StepScreen):
         unknown = sum(1 for s in statuses if s is ScopeStatus.UNKNOWN)
         text = Text()
         text.append(f"Progress {done}/{len(scopes)}", style="bold")
-        text.append(f"   ✓ confirmed by Canvas {confirmed}/{len(scopes)}")
+        # Gaps unstyled and apart (see StepBar): SVG renderers drop a styled run's leading spaces.
+        text.append(GAP)
+        text.append(f"✓ confirmed by Canvas {confirmed}/{len(scopes)}", style="not dim")
         if missing:
-            text.append(f"   ✗ missing {missing}", style="bold red")
+            text.append(GAP)
+            text.append(f"✗ missing {missing}", style="bold red")
         if unknown:
-            text.append(f"   ! could not check {unknown}", style="yellow")
+            text.append(GAP)
+            text.append(f"! could not check {unknown}", style="yellow")
         self.query_one("#progress", Static).update(text)
 
     def _set_row(self, scope: str, status: ScopeStatus) -> None:
