@@ -108,10 +108,15 @@ class PracticeScreen(ModalScreen[None]):
         env = next((e for e in app.recipe.environments if e.id == demo.ally_environment), None)
         env_label = f"{env.id}: {env.label} ({env.host})" if env is not None else demo.ally_environment
         title = Text()
-        title.append(f" {demo.marker} ", style="bold reverse")
-        title.append("  Practice values of a throwaway simulated Canvas", style="bold")
+        # Spaces sit in runs of their own (see StepBar): SVG renderers drop a styled run's leading spaces.
+        title.append(" ", style="reverse")
+        title.append(demo.marker, style="bold reverse")
+        title.append(" ", style="reverse")
+        title.append("  ")
+        title.append("Practice values of a throwaway simulated Canvas", style="bold")
         if app.presenter:
-            title.append("   ◐ presenter mode", style="italic")
+            title.append("   ")
+            title.append("◐ presenter mode", style="italic")
         self.query_one("#practice-title", Static).update(title)
         self.query_one("#practice-values", Static).update(
             practice_text(demo, presenter=app.presenter, env_label=env_label, note=self.note)
