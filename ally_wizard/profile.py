@@ -11,7 +11,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 
-from ally_wizard.canvas.report import Report
+from ally_wizard.canvas.report import Check, CheckStatus, Report
 
 SCHEMA_VERSION = 1
 # The wizard's steps: the start screen (choosing this profile) is step 1, then one per `StepId`.
@@ -67,6 +67,23 @@ _SCOPE_LABELS = {
     ScopeStatus.VERIFIED: "✓ verified live",
     ScopeStatus.UNKNOWN: "! could not check",
 }
+
+
+def scope_status_after(check: Check, *, live: bool, previous: ScopeStatus = ScopeStatus.TODO) -> ScopeStatus | None:
+    """A scope row's status after one of its checks, or None to keep what the row said.
+
+    Preflight pass is "on the key", live pass "verified live", fail "missing". A check that reached no
+    verdict (Canvas unreachable, throttled) says nothing about the admin's own ticks, so a row marked "to
+    do" or "ticked" keeps its mark; a row whose status came from Canvas becomes "could not check", since
+    that verdict could not be renewed. Pending and skipped checks change nothing.
+    """
+    if check.status is CheckStatus.PASS:
+        return ScopeStatus.VERIFIED if live else ScopeStatus.ON_KEY
+    if check.status is CheckStatus.FAIL:
+        return ScopeStatus.MISSING
+    if check.status in (CheckStatus.ERROR, CheckStatus.WARN):
+        return None if previous in (ScopeStatus.TODO, ScopeStatus.TICKED) else ScopeStatus.UNKNOWN
+    return None
 
 
 def utcnow() -> dt.datetime:

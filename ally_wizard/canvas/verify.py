@@ -10,7 +10,7 @@ it. `combine` merges both halves into the rows of one report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from ally_wizard.canvas.live import LiveResult, live_ids, planned_live, run_live_checks
 from ally_wizard.canvas.oauth import (
@@ -34,7 +34,7 @@ from ally_wizard.canvas.report import (
     scope_check_id,
 )
 from ally_wizard.canvas.target import CheckCallback, KeyTarget
-from ally_wizard.profile import ScopeStatus
+from ally_wizard.profile import ScopeStatus, scope_status_after
 
 __all__ = [
     "AuthorizationInputError",
@@ -135,22 +135,22 @@ def report_of(
     )
 
 
-def scope_statuses(preflight: Sequence[Check], live: Sequence[Check] = ()) -> dict[str, ScopeStatus]:
-    """Each checked scope's checklist status: verified live, on the key, missing, or could not check."""
-    statuses: dict[str, ScopeStatus] = {}
-    for check in preflight:
-        if check.scope is not None:
-            statuses[check.scope] = {
-                CheckStatus.PASS: ScopeStatus.ON_KEY,
-                CheckStatus.FAIL: ScopeStatus.MISSING,
-            }.get(check.status, ScopeStatus.UNKNOWN)
-    for check in live:
-        if check.scope is None:
-            continue
-        if check.status is CheckStatus.PASS:
-            statuses[check.scope] = ScopeStatus.VERIFIED
-        elif check.status is CheckStatus.FAIL:
-            statuses[check.scope] = ScopeStatus.MISSING
-        elif check.scope not in statuses:
-            statuses[check.scope] = ScopeStatus.UNKNOWN
-    return statuses
+def scope_statuses(
+    preflight: Sequence[Check], live: Sequence[Check] = (), previous: Mapping[str, ScopeStatus] | None = None
+) -> dict[str, ScopeStatus]:
+    """Each checked scope's new checklist status, by the profile's one rule (`scope_status_after`).
+
+    Scopes whose status should stay as it was (no verdict on an admin's own tick) are left out.
+    """
+    statuses: dict[str, ScopeStatus] = dict(previous or {})
+    changed: dict[str, ScopeStatus] = {}
+    for checks, is_live in ((preflight, False), (live, True)):
+        for check in checks:
+            if check.scope is None:
+                continue
+            status = scope_status_after(
+                check, live=is_live, previous=statuses.get(check.scope, ScopeStatus.TODO)
+            )
+            if status is not None:
+                statuses[check.scope] = changed[check.scope] = status
+    return changed

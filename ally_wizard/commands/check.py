@@ -235,7 +235,8 @@ def _save(loaded: Loaded, found: _Run) -> None:
     from ally_wizard.store import ProfileError, ProfileStore
 
     loaded.profile.last_verification = found.report()
-    loaded.profile.scopes.update(scope_statuses(found.preflight, found.live.checks if found.live else ()))
+    live = found.live.checks if found.live else ()
+    loaded.profile.scopes.update(scope_statuses(found.preflight, live, loaded.profile.scopes))
     try:
         ProfileStore().save(loaded)
     except ProfileError as exc:

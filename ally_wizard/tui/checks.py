@@ -14,11 +14,10 @@ from ally_wizard.canvas.report import (
     KEY_REDIRECT_URI,
     KEY_SECRET,
     Check,
-    CheckStatus,
 )
 from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.inputs import InputError, normalize_canvas_url, parse_key_id, redirect_uri
-from ally_wizard.profile import Profile, ScopeStatus, StepId
+from ally_wizard.profile import Profile, StepId, scope_status_after
 from ally_wizard.recipe import Recipe
 
 
@@ -53,17 +52,6 @@ def key_target(profile: Profile, recipe: Recipe) -> KeyTarget:
     return KeyTarget.from_recipe(canvas_url, key_id, uri, recipe)
 
 
-def scope_status_of(check: Check, *, live: bool) -> ScopeStatus | None:
-    """A scope row's status after a verdict: preflight pass is "on the key", live pass is "verified live"."""
-    if check.status is CheckStatus.PASS:
-        return ScopeStatus.VERIFIED if live else ScopeStatus.ON_KEY
-    if check.status is CheckStatus.FAIL:
-        return ScopeStatus.MISSING
-    if check.status in (CheckStatus.ERROR, CheckStatus.WARN):
-        return ScopeStatus.UNKNOWN
-    return None  # pending or skipped: keep what the row said
-
-
 _FIX_STEP = {
     KEY_EXISTS: StepId.ACTIVATE,
     KEY_REDIRECT_URI: StepId.CREATE_KEY,
@@ -87,7 +75,7 @@ def apply_scope_checks(profile: Profile, checks: list[Check], *, live: bool) -> 
     for check in checks:
         if check.scope is None:
             continue
-        status = scope_status_of(check, live=live)
+        status = scope_status_after(check, live=live, previous=profile.scope_status(check.scope))
         if status is not None and profile.scopes.get(check.scope) is not status:
             profile.scopes[check.scope] = status
             changed += 1

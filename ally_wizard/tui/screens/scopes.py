@@ -13,8 +13,8 @@ from textual.worker import Worker, WorkerState
 
 from ally_wizard.canvas.report import Check, CheckStatus
 from ally_wizard.canvas.target import KeyTarget
-from ally_wizard.profile import ScopeStatus, StepId
-from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target, scope_status_of
+from ally_wizard.profile import ScopeStatus, StepId, scope_status_after
+from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.widgets.check_table import CheckTable
 from ally_wizard.tui.widgets.step_bar import GAP
@@ -265,7 +265,7 @@ class ScopesScreen(StepScreen):
         if check.scope is None:
             self.query_one("#key-checks", CheckTable).put(check)
             return
-        status = scope_status_of(check, live=False)
+        status = scope_status_after(check, live=False, previous=self.profile.scope_status(check.scope))
         if status is not None:
             self.profile.scopes[check.scope] = status
             self._set_row(check.scope, status)
