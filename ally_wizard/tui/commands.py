@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
@@ -29,23 +30,16 @@ _SCREEN_ACTIONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-class WizardCommands(Provider):
-    """Steps ("Go to step 4: Scopes") and actions ("Check now") for Ctrl+P."""
+Command = tuple[str, str, Callable[[], object]]
+"""(name, help, what it does)."""
 
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
-        app: WizardApp = self.app  # type: ignore[assignment]
-        screen = self.screen
-        if app.session.profile is not None:
-            for info in STEPS:
-                yield (f"Go to step {info.number}: {info.title}", "Open this step", partial(app.go_to, info.number))
-        else:
-            yield ("Go to step 1: Start", "Choose or start a setup", partial(app.go_to, 1))
-        for name, help_text, action in _SCREEN_ACTIONS:
-            method = getattr(screen, f"action_{action}", None)
-            if method is not None:
-                yield (name, help_text, method)
-        yield ("Help for this step", "Why this step exists and what commonly goes wrong", app.action_help)
-        yield ("Toggle presenter mode", "Mask secrets, key IDs and home paths", app.action_toggle_presenter)
+
+class CommandListProvider(Provider):
+    """A palette provider over a plain list of commands: all of them on discovery, fuzzy-matched on search."""
+
+    @abstractmethod
+    def _commands(self) -> Iterator[Command]:
+        """The commands on offer now."""
 
     async def discover(self) -> Hits:
         """Everything, when nothing is typed yet."""
@@ -59,3 +53,22 @@ class WizardCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=escape(help_text))
+
+
+class WizardCommands(CommandListProvider):
+    """Steps ("Go to step 4: Scopes") and actions ("Check now") for Ctrl+P."""
+
+    def _commands(self) -> Iterator[Command]:
+        app: WizardApp = self.app  # type: ignore[assignment]
+        screen = self.screen
+        if app.session.profile is not None:
+            for info in STEPS:
+                yield (f"Go to step {info.number}: {info.title}", "Open this step", partial(app.go_to, info.number))
+        else:
+            yield ("Go to step 1: Start", "Choose or start a setup", partial(app.go_to, 1))
+        for name, help_text, action in _SCREEN_ACTIONS:
+            method = getattr(screen, f"action_{action}", None)
+            if method is not None:
+                yield (name, help_text, method)
+        yield ("Help for this step", "Why this step exists and what commonly goes wrong", app.action_help)
+        yield ("Toggle presenter mode", "Mask secrets, key IDs and home paths", app.action_toggle_presenter)

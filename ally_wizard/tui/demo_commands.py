@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.markup import escape
+from ally_wizard.tui.commands import Command, CommandListProvider
 
 if TYPE_CHECKING:
     from ally_wizard.tui.demo_app import DemoWizardApp
 
 
-class DemoCommands(Provider):
+class DemoCommands(CommandListProvider):
     """"Choose a practice scenario", "Show the practice values", "Open the practice Developer Keys page"."""
 
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+    def _commands(self) -> Iterator[Command]:
         app: DemoWizardApp = self.app  # type: ignore[assignment]
         demo = app.demo_session
         yield ("Choose a practice scenario", "Reset the simulated Canvas to another lesson", app.action_scenarios)
@@ -23,16 +22,3 @@ class DemoCommands(Provider):
                app.action_practice)
         yield ("Open the practice Developer Keys page", demo.practice_page_url,
                lambda: app.open_url(demo.practice_page_url))
-
-    async def discover(self) -> Hits:
-        """Everything, when nothing is typed yet."""
-        for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=escape(help_text))
-
-    async def search(self, query: str) -> Hits:
-        """Fuzzy match on the command names."""
-        matcher = self.matcher(query)
-        for name, help_text, callback in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=escape(help_text))
