@@ -1,0 +1,26 @@
+"""The command palette of a training session offers the scenario picker beside the wizard's own entries."""
+
+from __future__ import annotations
+
+from textual.command import CommandPalette
+
+from ally_wizard.tui.demo_app import DemoWizardApp
+
+from .conftest import DemoFactory
+
+
+async def test_palette_lists_the_practice_commands_and_opens_the_scenario_picker(demo_session: DemoFactory) -> None:
+    app = DemoWizardApp(demo_session("ready"))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        while app.screen.is_modal:  # the practice values open over step 2 at start
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        await pilot.press(*"practice scenario")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert type(app.screen).__name__ == "ScenarioPickerScreen"
