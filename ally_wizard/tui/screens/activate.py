@@ -36,7 +36,7 @@ class ActivateScreen(StepScreen):
         for number, text in enumerate(self.wizard.recipe.steps.activate, start=1):
             yield Static(f"{number}. {text}", classes="step-text", markup=False)
         yield Label("Key ID (the number in the Details column)", classes="section-title", markup=False)
-        yield Input(self.profile.key_id, placeholder="170000000000123", id="key-id", compact=True,
+        yield Input(self.profile.key_id, placeholder="e.g. 170000000000123", id="key-id", compact=True,
                     password=self.wizard.presenter)
         yield Static("", id="key-id-message", markup=False)
         yield Label("Secret (Show Key in the Details column)", classes="section-title", markup=False)

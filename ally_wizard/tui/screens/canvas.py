@@ -34,7 +34,7 @@ class CanvasScreen(StepScreen):
         yield Label("Canvas address", classes="section-title", markup=False)
         yield Static("Your institution's Canvas, such as canvas.school.edu (any Canvas page URL works).",
                      classes="hint", markup=False)
-        yield Input(profile.canvas_url, placeholder="canvas.school.edu", id="canvas-url", compact=True)
+        yield Input(profile.canvas_url, placeholder="e.g. canvas.school.edu", id="canvas-url", compact=True)
         yield Static("", id="canvas-url-message", markup=False)
         yield Static("", id="canvas-warning", classes="inline-warning", markup=False)
         yield Label(recipe.environment_label, classes="section-title", markup=False)
@@ -48,7 +48,7 @@ class CanvasScreen(StepScreen):
         yield Static("The number Ally gave your institution; it goes into the redirect URI.", classes="hint",
                      markup=False)
         with Horizontal(classes="row"):
-            yield Input(profile.client_id, placeholder="1234", id="client-id", compact=True)
+            yield Input(profile.client_id, placeholder="e.g. 1234", id="client-id", compact=True)
         yield Static("", id="client-id-message", markup=False)
         yield Label("Redirect URI these make", classes="section-title", markup=False)
         yield Static("", id="redirect-preview", classes="value", markup=False)

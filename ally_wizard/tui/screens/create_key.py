@@ -76,7 +76,7 @@ class CreateKeyScreen(StepScreen):
                      classes="hint", markup=False)
         yield Label("Owner Email", classes="section-title", markup=False)
         suggestion = suggested_owner_email(profile.canvas_url)
-        yield Input(profile.owner_email, placeholder=suggestion, id="owner-email", compact=True)
+        yield Input(profile.owner_email, placeholder=f"e.g. {suggestion}", id="owner-email", compact=True)
         yield Static(f"Suggested: a shared mailbox such as {suggestion}, so the key does not depend on one "
                      "person.", classes="hint", id="email-hint", markup=False)
         yield Label("Redirect URI (paste into the Redirect URIs field, exactly)", classes="section-title", markup=False)
