@@ -41,6 +41,12 @@ def _check_plain(value: str, what: str) -> str:
     return text
 
 
+def _echo(text: str) -> str:
+    """What was typed, quoted for a message, unless it is long: a secret pasted into the wrong field must
+    not be repeated in the error shown under it."""
+    return repr(text) if len(text) <= 24 else f"the {len(text)} characters typed"
+
+
 def is_loopback(host: str) -> bool:
     """True for localhost and loopback addresses, where the simulated Canvas runs."""
     if host in _LOOPBACK_NAMES:
@@ -134,7 +140,9 @@ def parse_client_id(value: str, label: str = "Ally Client ID") -> str:
     """Check the vendor Client ID: a positive whole number, nothing else."""
     text = _check_plain(value, label)
     if "[" in text or "]" in text:
-        raise InputError(f"The {label} still holds the placeholder {text}. Type the number your vendor gave you.")
+        raise InputError(
+            f"The {label} still holds the placeholder {_echo(text)}. Type the number your vendor gave you."
+        )
     if "://" in text or "/" in text:
         found = re.search(r"/api/v2/([0-9]+)/", text)
         hint = f" (here it is {found.group(1)})" if found else ""
@@ -142,7 +150,7 @@ def parse_client_id(value: str, label: str = "Ally Client ID") -> str:
     if any(char.isspace() for char in text):
         raise InputError(f"The {label} contains a space. Type only the number.")
     if not _DIGITS.match(text):
-        raise InputError(f"The {label} must be a whole number, such as 1234; {text!r} is not.")
+        raise InputError(f"The {label} must be a whole number, such as 1234; {_echo(text)} is not.")
     if int(text) == 0:
         raise InputError(f"The {label} must be a positive number; 0 is not a Client ID.")
     if text.startswith("0"):
@@ -169,7 +177,7 @@ def parse_key_id(value: str) -> int:
         raise InputError("The developer key ID contains a space. Copy only the number from the Details column.")
     if not _DIGITS.match(text):
         raise InputError(
-            f"The developer key ID must be a number such as 170000000000123; {text!r} is not. "
+            f"The developer key ID must be a number such as 170000000000123; {_echo(text)} is not. "
             "Copy it from the Details column of Developer Keys."
         )
     number = int(text)

@@ -133,3 +133,12 @@ def test_key_id_is_a_canvas_global_id(typed: str) -> None:
 def test_bad_key_id_is_refused(typed: str, reason: str) -> None:
     with pytest.raises(InputError, match=reason):
         parse_key_id(typed)
+
+
+def test_a_secret_pasted_into_the_wrong_field_is_not_repeated_in_the_error() -> None:
+    secret = "Hhm3X00WFDvKsJDwbcMhucck58nkKJroZehq2M96t1lWyuKIoLLhudgYOMBdJLFS"
+    for parse in (parse_client_id, parse_key_id):
+        with pytest.raises(InputError) as caught:
+            parse(secret)
+        assert secret[:8] not in str(caught.value)
+        assert "64 characters typed" in str(caught.value)
