@@ -61,7 +61,7 @@ async def test_client_id_message_shows_the_brackets_typed(store: ProfileStore, t
     async with app.run_test(size=(100, 32)) as pilot:
         await _on(pilot, "CanvasScreen")
         await _type_into(pilot, "#client-id", typed)
-        assert f"placeholder {typed}. Type the number" in screen_text(app)
+        assert f"placeholder '{typed}'. Type the number" in screen_text(app)
 
 
 @pytest.mark.parametrize("typed", TRICKY)
