@@ -43,7 +43,7 @@ def _check_options(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{args.host} is not a loopback address, and anyone who can reach it could use the wizard. "
             "Say which address browsers use with --public-url (for example --public-url "
-            f"http://{args.host}:{args.port}) if that is really what you want."
+            f"http://wizard.school.edu:{args.port}) if that is really what you want."
         )
 
 
