@@ -84,13 +84,17 @@ class Backoff:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """Canvas's answer to one request, read in full. `text` has any leading `while(1);` removed."""
+    """Canvas's answer to one request, read in full. `text` has any leading `while(1);` removed.
+
+    The body stays out of repr: a token response holds the access and refresh tokens, and a repr ends up
+    in tracebacks and logs.
+    """
 
     method: str
     url: str
     status: int
     headers: Mapping[str, str]
-    text: str
+    text: str = field(repr=False)
     retries: tuple[str, ...] = field(default=())
 
     @property

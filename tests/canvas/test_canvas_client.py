@@ -19,6 +19,7 @@ from ally_wizard.canvas.client import (
     CanvasClient,
     CanvasUnavailable,
     CanvasUnreachable,
+    Reply,
     retry_after_seconds,
 )
 from ally_wizard.canvas.messages import describe_network_error
@@ -195,3 +196,18 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("Thu, 26 Nov 2026 20:00:05 GMT", now) == 5.0
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds(None) is None
+
+
+def test_a_reply_never_shows_its_body_in_repr() -> None:
+    """A token response's body holds the access and refresh tokens: a repr in a traceback must not."""
+    token, refresh = "17~" + "a" * 64, "17~" + "b" * 64
+    reply = Reply(
+        "POST",
+        "https://canvas.example.edu/login/oauth2/token",
+        200,
+        {"content-type": "application/json"},
+        f'{{"access_token":"{token}","token_type":"Bearer","refresh_token":"{refresh}"}}',
+    )
+    shown = repr(reply) + str(reply)
+    assert token not in shown and refresh not in shown
+    assert "200" in shown and "/login/oauth2/token" in shown
