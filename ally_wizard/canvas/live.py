@@ -314,7 +314,9 @@ async def _revoke(client: CanvasClient, rows: Rows, token: str) -> None:
             reply.evidence(),
         )
         return
-    rows.put(TOKEN_REVOKED, CheckStatus.FAIL, wording.not_revoked(), reply.evidence(canvas_words(reply.json())))
+    # Not under /api/, so the refusal may be an HTML page: then its first line is Canvas's words.
+    said = canvas_words(reply.json()) or None
+    rows.put(TOKEN_REVOKED, CheckStatus.FAIL, wording.not_revoked(), reply.evidence(said))
 
 
 async def _token_is_dead(client: CanvasClient, token: str) -> bool:

@@ -203,6 +203,20 @@ async def test_a_revoke_canvas_refuses_fails_with_the_manual_fix(fake: FakeCanva
     assert "Approved Integrations" in row.message
 
 
+async def test_a_revoke_refused_with_an_html_page_keeps_its_words_as_evidence(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
+    """`DELETE /login/oauth2/token` is not under /api/, so a refusal may be HTML (section 11): show its title."""
+    fake.before = lambda request: (
+        httpx.Response(422, text="<html><title>Unprocessable Entity</title><body>x</body></html>")
+        if request.method == "DELETE" and request.url.path == "/login/oauth2/token" else None
+    )
+    checks, _, _ = await run(fake, client, target)
+    row = checks[-1]
+    assert row.id == "token.revoked" and row.status is CheckStatus.FAIL
+    assert (row.evidence.status, row.evidence.detail) == (422, "Unprocessable Entity")
+
+
 async def test_a_revoke_whose_first_answer_was_lost_is_confirmed(fake: FakeCanvas, client: CanvasClient,
                                                                  target: KeyTarget) -> None:
     lost = {"done": False}
