@@ -97,7 +97,7 @@ class DeveloperKey:
     id: int  # local id; the world sees global_id(id)
     name: str
     email: str
-    api_key: str
+    api_key: str = field(repr=False)  # the secret: never in a traceback
     redirect_uris: list[str]
     scopes: list[str]
     require_scopes: bool = False
@@ -128,8 +128,8 @@ class AccessToken:
     id: int
     user_id: int
     developer_key_id: int | None
-    token: str
-    refresh_token: str | None
+    token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
     scopes: tuple[str, ...]
     purpose: str
     created_at: float
@@ -145,7 +145,7 @@ class AccessToken:
 class AuthCode:
     """A single-use authorization code, valid for ten minutes."""
 
-    code: str
+    code: str = field(repr=False)
     developer_key_id: int
     user_id: int
     scopes: tuple[str, ...]
@@ -170,8 +170,8 @@ class PendingAuth:
 class Session:
     """A browser session: who is logged in, the CSRF token, and any pending authorization."""
 
-    id: str
-    csrf_token: str
+    id: str = field(repr=False)  # the session cookie
+    csrf_token: str = field(repr=False)
     user_id: int | None = None
     pending: PendingAuth | None = None
     return_to: str | None = None

@@ -11,7 +11,7 @@ import copy
 import hashlib
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ally_wizard.inputs import redirect_uri as ally_redirect_uri
@@ -43,8 +43,8 @@ class Handout:
     """What the admin was handed after making the key: its ID and secret (maybe the wrong ones)."""
 
     key_id: str
-    key_secret: str
-    admin_token: str
+    key_secret: str = field(repr=False)
+    admin_token: str = field(repr=False)
 
 
 class CanvasState:

@@ -240,3 +240,16 @@ async def test_token_request_secrets_are_redacted_in_the_record(sb: Sandbox, htt
     assert exchange.field("code") == "[redacted]"
     assert exchange.field("grant_type") == "authorization_code"
     assert sb.key_secret not in repr(sb.requests)
+
+
+async def test_records_keep_secrets_and_tokens_out_of_repr(sb: Sandbox, http: httpx.AsyncClient) -> None:
+    """A record printed in a traceback or an assertion must not show a secret, token, code or session id."""
+    body = await get_token(sb, http)
+    code = await get_code(sb)
+    state = sb.state
+    secrets_held = [sb.key_secret, sb.admin_token, str(body["access_token"]), str(body["refresh_token"]), code]
+    secrets_held += [session.id for session in state.sessions.values()]
+    secrets_held += [session.csrf_token for session in state.sessions.values()]
+    shown = repr([list(state.keys.values()), list(state.tokens.values()), list(state.codes.values())])
+    shown += repr(list(state.sessions.values())) + repr(state.handout)
+    assert [value for value in secrets_held if value and value in shown] == []
