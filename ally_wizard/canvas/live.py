@@ -77,7 +77,9 @@ def _judge_exchange(rows: Rows, target: KeyTarget, reply: Reply) -> None:
         return
     error = str(data.get("error", ""))
     description = str(data.get("error_description", ""))
-    evidence = reply.evidence(canvas_words(data))
+    # No words Canvas is known for: the raw body, unless it is a 200, which may hold a token under another name.
+    raw = "a 200 answer without an access_token" if reply.status == 200 else None
+    evidence = reply.evidence(canvas_words(data) or raw)
     if error == "invalid_client" and description == "unknown client":
         rows.put(KEY_SECRET, CheckStatus.FAIL, wording.key_unknown(target.key_id), evidence)
     elif error == "invalid_client":
@@ -266,7 +268,7 @@ async def _check_includes(
             KEY_ALLOW_INCLUDES,
             CheckStatus.ERROR,
             f"Canvas gave an answer this wizard does not expect: {canvas_words(data) or reply.status}",
-            reply.evidence(canvas_words(data)),
+            reply.evidence(canvas_words(data) or None),
         )
         return
     if not data or not isinstance(data[0], dict):

@@ -102,6 +102,42 @@ async def test_an_account_without_courses_cannot_pass_the_includes_check(fake: F
     assert "no course" in row.message
 
 
+async def test_an_unexpected_exchange_answer_shows_its_raw_body(fake: FakeCanvas, client: CanvasClient,
+                                                                target: KeyTarget) -> None:
+    """Section 11: an answer not listed in the document is shown as unexpected, with its raw body."""
+    fake.before = lambda request: (
+        httpx.Response(400, json={"unexpected": "shape"}) if request.method == "POST" else None
+    )
+    checks, _, _ = await run(fake, client, target)
+    row = checks[0]
+    assert row.id == "key.secret" and row.status is CheckStatus.ERROR
+    assert (row.evidence.status, row.evidence.detail) == (400, '{"unexpected":"shape"}')
+
+
+async def test_an_unexpected_200_exchange_answer_is_not_copied_into_the_report(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
+    """A 200 without `access_token` may still hold a token under another name: its body stays out."""
+    token = "17~" + "t" * 64
+    fake.before = lambda request: (
+        httpx.Response(200, json={"token": token}) if request.method == "POST" else None
+    )
+    checks, _, _ = await run(fake, client, target)
+    assert checks[0].id == "key.secret" and checks[0].status is CheckStatus.ERROR
+    assert token not in repr(checks) + "".join(c.message + c.evidence.detail for c in checks)
+
+
+async def test_an_unexpected_includes_answer_shows_its_raw_body(fake: FakeCanvas, client: CanvasClient,
+                                                                target: KeyTarget) -> None:
+    fake.before = lambda request: (
+        httpx.Response(200, json={"courses": "elsewhere"}) if request.url.path.endswith("/courses") else None
+    )
+    checks, _, _ = await run(fake, client, target)
+    row = next(c for c in checks if c.id == "key.allow_includes")
+    assert row.status is CheckStatus.ERROR
+    assert (row.evidence.status, row.evidence.detail) == (200, '{"courses":"elsewhere"}')
+
+
 async def test_a_scope_refused_live_fails_with_the_fix(fake: FakeCanvas, client: CanvasClient,
                                                        target: KeyTarget) -> None:
     pending = begin_authorization(target)
