@@ -389,8 +389,12 @@ async def token(request: web.Request) -> web.StreamResponse:
         return oauth_error(400, "invalid_grant", "authorization_code not found")
     if code.developer_key_id != key.id:
         return oauth_error(400, "invalid_grant", "incorrect client")
+    # A code_verifier selects Canvas's PKCE grant, which needs the challenge kept with the code (1.6): a
+    # verifier for a code without one fails too. A challenge without a verifier is refused (section 11).
     verifier = param(values, "code_verifier")
-    if code.code_challenge is not None and (not verifier or not _pkce_ok(code.code_challenge, verifier)):
+    if (code.code_challenge is not None or verifier) and not (
+        verifier and code.code_challenge is not None and _pkce_ok(code.code_challenge, verifier)
+    ):
         return oauth_error(400, "invalid_grant", "The code verifier does not match the code challenge")
     user = state.users[code.user_id]
     issued = state.issue_token(user, key, code.scopes, code.purpose)

@@ -178,6 +178,32 @@ async def test_pkce_verifier_must_match(sb: Sandbox, http: httpx.AsyncClient) ->
     assert good.status_code == 200
 
 
+PKCE_VERIFIER = "v" * 50
+PKCE_CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(PKCE_VERIFIER.encode()).digest()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        {"code_challenge": PKCE_CHALLENGE},
+        {"code_challenge_method": "S256"},
+        {"code_challenge": PKCE_VERIFIER, "code_challenge_method": "plain"},
+    ],
+    ids=["challenge-only", "method-only", "plain"],
+)
+async def test_a_verifier_for_a_code_without_a_kept_challenge_is_refused(
+    sb: Sandbox, http: httpx.AsyncClient, sent: dict[str, str]
+) -> None:
+    """1.6: only both PKCE parameters together (S256) keep a challenge; a `code_verifier` still selects the PKCE
+    grant, which then has no challenge to match, so the exchange fails with invalid_grant."""
+    code = await get_code(sb, **sent)
+    refused = await post(http, sb, form(sb, code=code, code_verifier=PKCE_VERIFIER))
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    code = await get_code(sb, **sent)
+    plain = await post(http, sb, form(sb, code=code))
+    assert plain.status_code == 200  # the ignored parameters left an ordinary code
+
+
 async def test_replace_tokens_deletes_the_users_other_tokens_for_the_key(sb: Sandbox, http: httpx.AsyncClient) -> None:
     first = await get_token(sb, http)
     code = await get_code(sb)
