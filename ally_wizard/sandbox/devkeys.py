@@ -213,7 +213,7 @@ async def set_binding(request: web.Request, key: DeveloperKey, values: Values) -
     """`POST .../developer_keys/:developer_key_id/developer_key_account_bindings`: 200 new, 201 updated."""
     wanted = param(values, "developer_key_account_binding[workflow_state]")
     if wanted is None:
-        return api_error(400, "param is missing or the value is empty: developer_key_account_binding")
+        return api_error(400, "developer_key_account_binding is missing")  # Canvas's ParameterMissing form
     if wanted not in BINDING_STATES:
         return KeyValidationError("workflow_state", "inclusion").response()
     state = ctx(request).state
