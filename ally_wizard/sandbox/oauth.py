@@ -173,7 +173,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     session, fresh = ensure_session(request)
     prompt = param(values, "prompt")
     force_login = truthy(param(values, "force_login")) or prompt == "login"
-    if prompt not in (None, "", "none", "login"):
+    if prompt not in (None, "none", "login"):  # `prompt=` (empty) is a value, not an omission
         return error_redirect(
             request,
             redirect_uri,

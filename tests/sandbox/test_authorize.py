@@ -148,8 +148,10 @@ async def test_wrong_response_type(sb: Sandbox, http: httpx.AsyncClient) -> None
     )
 
 
-async def test_unknown_prompt_value(sb: Sandbox, http: httpx.AsyncClient) -> None:
-    response = await http.get(auth_url(sb, prompt="consent"))
+@pytest.mark.parametrize("prompt", ["consent", ""])
+async def test_unknown_prompt_value(sb: Sandbox, http: httpx.AsyncClient, prompt: str) -> None:
+    """An empty `prompt=` is sent, not omitted: Canvas's `case params[:prompt] when nil` does not match it."""
+    response = await http.get(auth_url(sb, prompt=prompt))
     query = query_of(response.headers["Location"])
     assert query["error"] == "unsupported_prompt_type"
     assert query["error_description"] == 'prompt must be "none" (or omitted)'
