@@ -348,7 +348,9 @@ async def token(request: web.Request) -> web.StreamResponse:
     values = await params(request)
     sandbox = ctx(request)
     state = sandbox.state
-    grant = param(values, "grant_type") or ("authorization_code" if param(values, "code") else "")
+    grant = param(values, "grant_type")
+    if grant is None:  # missing, not empty: `grant_type=` is an unsupported value (3.1)
+        grant = "authorization_code" if param(values, "code") else ""
     if grant not in _GRANTS:
         return oauth_error(400, "unsupported_grant_type", "The grant_type you requested is not currently supported")
     basic = _basic_credentials(request)

@@ -67,6 +67,13 @@ async def test_missing_grant_type_with_a_code_means_authorization_code(sb: Sandb
     assert response.status_code == 200
 
 
+async def test_an_empty_grant_type_is_sent_not_missing(sb: Sandbox, http: httpx.AsyncClient) -> None:
+    """3.1: only a *missing* grant_type with a code means authorization_code; `grant_type=` is unsupported."""
+    code = await get_code(sb)
+    response = await post(http, sb, form(sb, grant_type="", code=code))
+    assert (response.status_code, response.json()["error"]) == (400, "unsupported_grant_type")
+
+
 @pytest.mark.parametrize("client_id", [None, "abc", "170000000009999"])
 async def test_unknown_client(sb: Sandbox, http: httpx.AsyncClient, client_id: str | None) -> None:
     response = await post(http, sb, form(sb, client_id=client_id, code="x"))
