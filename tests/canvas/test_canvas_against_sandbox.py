@@ -103,9 +103,10 @@ async def test_each_scenario_fails_exactly_the_rows_it_breaks(sandbox: SandboxFa
     report = outcome.report
 
     failed = {check.id for check in report.checks if check.status is CheckStatus.FAIL}
-    assert failed == EXPECTED_FAILURES[scenario]
+    unexpected = [c.as_dict() for c in report.checks if (c.id in failed) != (c.id in EXPECTED_FAILURES[scenario])]
+    assert failed == EXPECTED_FAILURES[scenario], unexpected  # the rows themselves, to tell a rare flake's cause
     undecided = [c for c in report.checks if c.status in (CheckStatus.ERROR, CheckStatus.PENDING, CheckStatus.WARN)]
-    assert undecided == []
+    assert undecided == [], [c.as_dict() for c in undecided]
     for check in report.checks:
         if check.status is CheckStatus.FAIL:
             assert check.message and check.evidence.detail  # the fix, and Canvas's own words
