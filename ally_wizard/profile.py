@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ally_wizard.canvas.report import Check, CheckStatus, Report
@@ -84,6 +85,27 @@ def scope_status_after(check: Check, *, live: bool, previous: ScopeStatus = Scop
     if check.status in (CheckStatus.ERROR, CheckStatus.WARN):
         return None if previous in (ScopeStatus.TODO, ScopeStatus.TICKED) else ScopeStatus.UNKNOWN
     return None
+
+
+def scope_statuses(
+    preflight: Sequence[Check], live: Sequence[Check] = (), previous: Mapping[str, ScopeStatus] | None = None
+) -> dict[str, ScopeStatus]:
+    """Each checked scope's new checklist status after a run, by `scope_status_after`.
+
+    Scopes whose status should stay as it was (no verdict on an admin's own tick) are left out.
+    """
+    statuses: dict[str, ScopeStatus] = dict(previous or {})
+    changed: dict[str, ScopeStatus] = {}
+    for checks, is_live in ((preflight, False), (live, True)):
+        for check in checks:
+            if check.scope is None:
+                continue
+            status = scope_status_after(
+                check, live=is_live, previous=statuses.get(check.scope, ScopeStatus.TODO)
+            )
+            if status is not None:
+                statuses[check.scope] = changed[check.scope] = status
+    return changed
 
 
 def utcnow() -> dt.datetime:

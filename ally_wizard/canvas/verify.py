@@ -10,7 +10,7 @@ it. `combine` merges both halves into the rows of one report.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from ally_wizard.canvas.live import LiveResult, live_ids, planned_live, run_live_checks
 from ally_wizard.canvas.oauth import (
@@ -34,7 +34,7 @@ from ally_wizard.canvas.report import (
     scope_check_id,
 )
 from ally_wizard.canvas.target import CheckCallback, KeyTarget
-from ally_wizard.profile import ScopeStatus, scope_status_after
+from ally_wizard.profile import scope_statuses
 
 __all__ = [
     "AuthorizationInputError",
@@ -133,24 +133,3 @@ def report_of(
         finished_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
         authorized_by=live.authorized_by if live else None,
     )
-
-
-def scope_statuses(
-    preflight: Sequence[Check], live: Sequence[Check] = (), previous: Mapping[str, ScopeStatus] | None = None
-) -> dict[str, ScopeStatus]:
-    """Each checked scope's new checklist status, by the profile's one rule (`scope_status_after`).
-
-    Scopes whose status should stay as it was (no verdict on an admin's own tick) are left out.
-    """
-    statuses: dict[str, ScopeStatus] = dict(previous or {})
-    changed: dict[str, ScopeStatus] = {}
-    for checks, is_live in ((preflight, False), (live, True)):
-        for check in checks:
-            if check.scope is None:
-                continue
-            status = scope_status_after(
-                check, live=is_live, previous=statuses.get(check.scope, ScopeStatus.TODO)
-            )
-            if status is not None:
-                statuses[check.scope] = changed[check.scope] = status
-    return changed

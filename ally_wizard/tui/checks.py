@@ -17,7 +17,7 @@ from ally_wizard.canvas.report import (
 )
 from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.inputs import InputError, normalize_canvas_url, parse_key_id, redirect_uri
-from ally_wizard.profile import Profile, StepId, scope_status_after
+from ally_wizard.profile import Profile, StepId, scope_statuses
 from ally_wizard.recipe import Recipe
 
 
@@ -71,12 +71,8 @@ def fix_step(check: Check) -> StepId | None:
 
 def apply_scope_checks(profile: Profile, checks: list[Check], *, live: bool) -> int:
     """Copy scope verdicts into the profile's scope statuses; return how many changed."""
-    changed = 0
-    for check in checks:
-        if check.scope is None:
-            continue
-        status = scope_status_after(check, live=live, previous=profile.scope_status(check.scope))
-        if status is not None and profile.scopes.get(check.scope) is not status:
-            profile.scopes[check.scope] = status
-            changed += 1
-    return changed
+    preflight, live_checks = ((), checks) if live else (checks, ())
+    new = scope_statuses(preflight, live_checks, profile.scopes)
+    changed = {scope: status for scope, status in new.items() if profile.scopes.get(scope) is not status}
+    profile.scopes.update(changed)
+    return len(changed)
