@@ -13,11 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from ally_wizard import __version__
-
-EXIT_OK = 0
-EXIT_PROBLEMS = 1
-EXIT_USAGE = 2
-EXIT_UNREACHABLE = 3
+from ally_wizard.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
 # command name -> one-line help; the command's code is `ally_wizard.commands.<name>.run`.
 COMMANDS: dict[str, str] = {
@@ -29,10 +25,6 @@ COMMANDS: dict[str, str] = {
     "demo": "run the wizard against a built-in simulated Canvas, for training sessions",
     "serve": "serve the wizard in a web browser",
 }
-
-
-class UsageError(Exception):
-    """A mistake in how the command was called or what was typed; printed plainly, exit 2."""
 
 
 def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -108,4 +100,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED

@@ -91,9 +91,7 @@ def normalize_canvas_url(value: str) -> str:
     if not loopback:
         _check_host_name(host)
     if scheme == "http" and not loopback:
-        raise InputError(
-            "The Canvas address uses http://, which would send the key secret unencrypted. Use https://."
-        )
+        raise InputError("The Canvas address uses http://, which would send the key secret unencrypted. Use https://.")
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and not (scheme == "https" and port == 443) and not (scheme == "http" and port == 80):
         netloc = f"{netloc}:{port}"
@@ -106,9 +104,7 @@ def _check_host_name(host: str) -> None:
     except ValueError:
         pass
     else:
-        raise InputError(
-            f"{host} is an IP address. Canvas answers on its host name, such as canvas.school.edu."
-        )
+        raise InputError(f"{host} is an IP address. Canvas answers on its host name, such as canvas.school.edu.")
     if len(host) > 253:
         raise InputError("The Canvas host name is longer than 253 characters. Check what was pasted.")
     labels = host.split(".")
@@ -116,9 +112,7 @@ def _check_host_name(host: str) -> None:
         raise InputError(f"{host!r} is not a full host name. Type it like canvas.school.edu.")
     for label in labels:
         if not _LABEL.match(label):
-            raise InputError(
-                f"{host!r} is not a host name: {label!r} may hold only letters, digits and inner hyphens."
-            )
+            raise InputError(f"{host!r} is not a host name: {label!r} may hold only letters, digits and inner hyphens.")
     if labels[-1].isdigit():
         raise InputError(f"{host!r} is not a host name. Type it like canvas.school.edu.")
 

@@ -100,9 +100,7 @@ def scope_statuses(
         for check in checks:
             if check.scope is None:
                 continue
-            status = scope_status_after(
-                check, live=is_live, previous=statuses.get(check.scope, ScopeStatus.TODO)
-            )
+            status = scope_status_after(check, live=is_live, previous=statuses.get(check.scope, ScopeStatus.TODO))
             if status is not None:
                 statuses[check.scope] = changed[check.scope] = status
     return changed

@@ -89,8 +89,10 @@ def main() -> None:
     def median(concurrency: int, part: str) -> float:
         return statistics.median(getattr(timing, part) for timing in results[concurrency])
 
-    print(f"Full check against the simulated Canvas, {options.latency_ms} ms per request, "
-          f"median of {options.rounds} (browser time left out):")
+    print(
+        f"Full check against the simulated Canvas, {options.latency_ms} ms per request, "
+        f"median of {options.rounds} (browser time left out):"
+    )
     for concurrency in results:
         requests = results[concurrency][0].requests
         print(

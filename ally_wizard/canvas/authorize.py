@@ -64,7 +64,7 @@ def parse_missing_scopes(description: str) -> tuple[str, ...] | None:
     index = description.find(MISSING_MARKER)
     if index < 0:
         return None
-    listed = description[index + len(MISSING_MARKER):].strip()
+    listed = description[index + len(MISSING_MARKER) :].strip()
     if not listed:
         return None
     return tuple(part.strip() for part in _LIST_SPLIT.split(listed) if part.strip())
@@ -105,9 +105,7 @@ def _classify_redirect(reply: Reply, location: str) -> AuthorizeAnswer:
         if "/login" in path:
             # No `prompt=none` support (or a different login flow): the request passed every check and
             # Canvas sent the browser on to log in, or to the confirm page.
-            return AuthorizeAnswer(
-                Outcome.PASSED, reply.evidence(f"Canvas sent the browser on to {path}"), "login"
-            )
+            return AuthorizeAnswer(Outcome.PASSED, reply.evidence(f"Canvas sent the browser on to {path}"), "login")
         return AuthorizeAnswer(
             Outcome.NOT_API, reply.evidence(f"Canvas redirected to an unexpected address: {location}")
         )

@@ -327,4 +327,3 @@ async def _token_is_dead(client: CanvasClient, token: str) -> bool:
     except CanvasError:
         return False
     return reply.status == 401 and error_message(reply.json()) in _DEAD_TOKEN
-

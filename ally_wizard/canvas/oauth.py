@@ -71,8 +71,7 @@ def begin_authorization(target: KeyTarget) -> PendingAuthorization:
 
 
 _ERROR_FIXES = {
-    "access_denied": "Cancel was selected in Canvas, so no token was issued. Authorize again and select "
-    "Authorize.",
+    "access_denied": "Cancel was selected in Canvas, so no token was issued. Authorize again and select Authorize.",
     "invalid_scope": "Canvas refused the scopes the key does not hold. Tick the missing scopes on the key "
     "in Admin > Developer Keys, Save, then authorize again.",
     "unauthorized_client": "The key is not ON for this Canvas. In Admin > Developer Keys set its State to "
@@ -175,9 +174,7 @@ async def exchange_code(
     the caller says that a token may exist (it expires within an hour); not retrying would leave the same
     possibility with no answer at all.
     """
-    return await client.request(
-        "POST", TOKEN_PATH, data=exchange_form(target, pending, code, secret), repeatable=True
-    )
+    return await client.request("POST", TOKEN_PATH, data=exchange_form(target, pending, code, secret), repeatable=True)
 
 
 async def revoke_token(client: CanvasClient, access_token: str) -> Reply:
@@ -185,4 +182,3 @@ async def revoke_token(client: CanvasClient, access_token: str) -> Reply:
     return await client.request(
         "DELETE", TOKEN_PATH, headers={"Authorization": f"Bearer {access_token}"}, repeatable=True
     )
-

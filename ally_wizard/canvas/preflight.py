@@ -80,9 +80,7 @@ def _unexpected(probe: Probe) -> str:
     return f"Canvas gave an answer this wizard does not expect: {probe.evidence.detail}"
 
 
-async def run_preflight(
-    client: CanvasClient, target: KeyTarget, on_check: CheckCallback | None = None
-) -> list[Check]:
+async def run_preflight(client: CanvasClient, target: KeyTarget, on_check: CheckCallback | None = None) -> list[Check]:
     """Judge key.exists, key.redirect_uri, key.enforce_scopes, key.on and every scope, with no login.
 
     Scope rows pass when Canvas shows the scope on the key; the live run later verifies them with a token.
@@ -137,14 +135,10 @@ async def _judge_gate(
     return probe_a, await first_b
 
 
-async def _judge_scopes(
-    client: CanvasClient, target: KeyTarget, rows: Rows, probe_a: Probe, probe_b: Probe
-) -> None:
+async def _judge_scopes(client: CanvasClient, target: KeyTarget, rows: Rows, probe_a: Probe, probe_b: Probe) -> None:
     """Checks 3 and 4: Enforce Scopes, each scope, and the binding."""
     scope_ids = [scope_check_id(scope) for scope in target.scopes]
-    if isinstance(probe_a, CanvasError) or not (
-        probe_a.outcome is Outcome.INVALID_SCOPE or probe_a.passed_scope_check
-    ):
+    if isinstance(probe_a, CanvasError) or not (probe_a.outcome is Outcome.INVALID_SCOPE or probe_a.passed_scope_check):
         rows.fill([KEY_ENFORCE_SCOPES, *scope_ids], CheckStatus.ERROR, _unexpected(probe_a), probe_a.evidence)
         _judge_binding(rows, probe_b)
         return

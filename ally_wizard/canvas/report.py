@@ -87,7 +87,7 @@ class Check:
     @property
     def scope(self) -> str | None:
         """The scope string for a `scope:` check, else None."""
-        return self.id[len(SCOPE_PREFIX):] if self.id.startswith(SCOPE_PREFIX) else None
+        return self.id[len(SCOPE_PREFIX) :] if self.id.startswith(SCOPE_PREFIX) else None
 
     def as_dict(self) -> dict[str, object]:
         """A TOML- and JSON-friendly form."""
@@ -212,9 +212,7 @@ class Report:
             return None
 
         checks_raw = data.get("checks")
-        checks = [Check.from_dict(c) for c in checks_raw if isinstance(c, dict)] if isinstance(
-            checks_raw, list
-        ) else []
+        checks = [Check.from_dict(c) for c in checks_raw if isinstance(c, dict)] if isinstance(checks_raw, list) else []
         authorized = data.get("authorized_by")
         return cls(
             started_at=when("started_at") or dt.datetime.now(dt.UTC),

@@ -101,7 +101,7 @@ def not_revoked() -> str:
     """token.revoked failed: how to delete the token by hand."""
     return (
         "Canvas did not confirm that the test token was revoked. It expires within an hour; to remove it now, "
-        f"open Account > Settings in Canvas and delete \"{PURPOSE}\" under Approved Integrations."
+        f'open Account > Settings in Canvas and delete "{PURPOSE}" under Approved Integrations.'
     )
 
 
@@ -119,4 +119,3 @@ PASS_MESSAGES = {
     KEY_ALLOW_INCLUDES: "A course came back with the term it was asked to include.",
     TOKEN_REVOKED: "Canvas deleted the test token.",
 }
-

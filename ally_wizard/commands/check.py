@@ -49,7 +49,7 @@ def _say(text: str) -> None:
 def _resolve(args: argparse.Namespace) -> tuple[KeyTarget, Loaded | None]:
     """The key to check, from the profile with the flags on top; `UsageError` names what is missing."""
     from ally_wizard.canvas.verify import KeyTarget
-    from ally_wizard.cli import UsageError
+    from ally_wizard.errors import UsageError
     from ally_wizard.inputs import InputError, normalize_canvas_url, parse_key_id, redirect_uri
     from ally_wizard.recipe import default_recipe
     from ally_wizard.store import ProfileError, ProfileStore
@@ -93,7 +93,7 @@ def _line(status_label: str, title: str, message: str) -> str:
 def exit_code(report: Report) -> int:
     """0 all passed, 1 something failed, 3 something was left without a verdict."""
     from ally_wizard.canvas.report import CheckStatus
-    from ally_wizard.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREACHABLE
+    from ally_wizard.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREACHABLE
 
     statuses = {check.status for check in report.checks}
     if CheckStatus.FAIL in statuses:
@@ -125,7 +125,7 @@ def _read_secret() -> str:
     import getpass
     import os
 
-    from ally_wizard.cli import UsageError
+    from ally_wizard.errors import UsageError
 
     secret = os.environ.get(SECRET_ENV)
     if secret is None:
@@ -186,7 +186,7 @@ async def _check(args: argparse.Namespace, found: _Run) -> None:
         run_preflight,
     )
     from ally_wizard.canvas.wording import title
-    from ally_wizard.cli import UsageError
+    from ally_wizard.errors import UsageError
     from ally_wizard.inputs import InputError
 
     target = found.target
@@ -200,10 +200,12 @@ async def _check(args: argparse.Namespace, found: _Run) -> None:
         blocker = live_blocker(found.preflight)
         if blocker is not None:
             _say(f"Live checks skipped: {blocker}")
-            found.live = LiveResult([
-                Check(check_id, title(check_id), CheckStatus.SKIPPED, f"Not checked: {blocker}", Evidence())
-                for check_id in live_ids(target)
-            ])
+            found.live = LiveResult(
+                [
+                    Check(check_id, title(check_id), CheckStatus.SKIPPED, f"Not checked: {blocker}", Evidence())
+                    for check_id in live_ids(target)
+                ]
+            )
             return
         secret = _read_secret()
         pending = begin_authorization(target)
@@ -247,7 +249,7 @@ def run(args: argparse.Namespace) -> int:
     """Run the check; print the report; save it in the profile when one was named."""
     import asyncio
 
-    from ally_wizard.cli import UsageError
+    from ally_wizard.errors import UsageError
 
     target, loaded = _resolve(args)
     found = _Run(target)

@@ -12,7 +12,7 @@ import signal
 import sys
 from typing import Any
 
-from ally_wizard.cli import EXIT_OK, UsageError
+from ally_wizard.errors import EXIT_OK, UsageError
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,9 +30,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         demo = DemoSession.start(args.scenario, attach_url=attach)
     except ScenarioError:
-        raise UsageError(
-            f"unknown scenario {args.scenario!r}. Choose one of: {', '.join(scenario_names())}."
-        ) from None
+        raise UsageError(f"unknown scenario {args.scenario!r}. Choose one of: {', '.join(scenario_names())}.") from None
     except OSError as exc:
         print(f"ally-wizard demo: the simulated Canvas could not start ({exc}).", file=sys.stderr)
         return 3

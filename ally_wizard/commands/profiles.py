@@ -37,8 +37,11 @@ def run(args: argparse.Namespace) -> int:
     rows = [progress_of(item.loaded.profile, scope_strings) for item in listings if item.loaded]
     problems = [item.problem for item in listings if item.problem]
     if args.json:
-        print(json.dumps({"folder": str(store.folder), "profiles": rows,
-                          "problems": [str(p) for p in problems]}, indent=2))
+        print(
+            json.dumps(
+                {"folder": str(store.folder), "profiles": rows, "problems": [str(p) for p in problems]}, indent=2
+            )
+        )
     elif not rows:
         print(f"No saved profiles in {store.folder}. Run 'ally-wizard' to start a setup.")
     else:

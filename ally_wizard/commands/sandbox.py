@@ -13,7 +13,7 @@ import contextlib
 import signal
 import sys
 
-from ally_wizard.cli import EXIT_OK, EXIT_USAGE
+from ally_wizard.errors import EXIT_OK, EXIT_USAGE
 from ally_wizard.inputs import is_loopback
 from ally_wizard.sandbox import Sandbox, ScenarioError, load_scenario, scenario_names
 

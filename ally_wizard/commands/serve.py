@@ -14,7 +14,7 @@ import shlex
 import sys
 from urllib.parse import urlsplit
 
-from ally_wizard.cli import EXIT_OK, EXIT_USAGE, UsageError
+from ally_wizard.errors import EXIT_OK, EXIT_USAGE, UsageError
 from ally_wizard.inputs import is_loopback
 
 TITLE = "Ally developer key wizard"
@@ -73,8 +73,11 @@ def run(args: argparse.Namespace) -> int:
         canvas = RunningSandbox(scenario).start()
         canvas_url = canvas.base_url
         if public:
-            print("Note: the practice Canvas listens on this computer only; browsers elsewhere show the "
-                  "wizard but cannot open its login and Developer Keys pages.", file=sys.stderr)
+            print(
+                "Note: the practice Canvas listens on this computer only; browsers elsewhere show the "
+                "wizard but cannot open its login and Developer Keys pages.",
+                file=sys.stderr,
+            )
         password = mask_secret(canvas.admin_password) if args.presenter else canvas.admin_password
         print(f"Simulated Canvas ({scenario.name}: {scenario.goal}) at {canvas_url}", flush=True)
         print(f"Practice Developer Keys page: {canvas_url}/accounts/1/developer_keys", flush=True)
@@ -86,8 +89,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         server.serve()
     except OSError as exc:
-        print(f"ally-wizard serve: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}).",
-              file=sys.stderr)
+        print(f"ally-wizard serve: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}).", file=sys.stderr)
         return EXIT_USAGE
     finally:
         if canvas is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ally_wizard.cli import EXIT_OK, UsageError
+from ally_wizard.errors import EXIT_OK, UsageError
 
 
 def run(args: argparse.Namespace) -> int:

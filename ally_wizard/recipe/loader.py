@@ -192,9 +192,7 @@ def _sections(raw: object, source: str, lines: _Lines) -> tuple[Section, ...]:
                     line,
                 )
             if item in seen:
-                raise RecipeError(
-                    source, f"scope {item!r} appears twice (first under {seen[item]!r})", line
-                )
+                raise RecipeError(source, f"scope {item!r} appears twice (first under {seen[item]!r})", line)
             seen[item] = name
             scopes.append(Scope(item, match.group(1), match.group(2), name))
         result.append(Section(name, tuple(scopes)))

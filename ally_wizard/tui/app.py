@@ -218,8 +218,11 @@ class WizardApp(App[None]):
     def action_toggle_presenter(self) -> None:
         """Mask or unmask secrets, key IDs and home paths on every screen."""
         self.presenter = not self.presenter
-        self.notify("Presenter mode on: secrets, key IDs and home paths are masked." if self.presenter
-                    else "Presenter mode off.")
+        self.notify(
+            "Presenter mode on: secrets, key IDs and home paths are masked."
+            if self.presenter
+            else "Presenter mode off."
+        )
 
     def watch_presenter(self) -> None:
         """Tell every open step screen to redraw what it masks."""

@@ -41,8 +41,7 @@ def key_target(profile: Profile, recipe: Recipe) -> KeyTarget:
         raise NotReady(f"The redirect URI cannot be made yet: {exc}", StepId.CANVAS) from None
     if not profile.key_id:
         raise NotReady(
-            "Checking needs the developer key ID, which Canvas gives the key when you select Save. "
-            "Type it on step 5.",
+            "Checking needs the developer key ID, which Canvas gives the key when you select Save. Type it on step 5.",
             StepId.ACTIVATE,
         )
     try:

@@ -58,11 +58,12 @@ class DemoWizardApp(WizardApp):
         if isinstance(self.screen, ScenarioPickerScreen):
             return
         demo = self.demo_session
-        why_not = ("This demo shares its simulated Canvas with every browser tab of `ally-wizard serve --demo`, "
-                   "so the trainer chooses the scenario when starting it (--scenario NAME).")
+        why_not = (
+            "This demo shares its simulated Canvas with every browser tab of `ally-wizard serve --demo`, "
+            "so the trainer chooses the scenario when starting it (--scenario NAME)."
+        )
         self.push_screen(
-            ScenarioPickerScreen(scenario_choices(), demo.scenario.name, can_switch=demo.can_switch,
-                                 why_not=why_not),
+            ScenarioPickerScreen(scenario_choices(), demo.scenario.name, can_switch=demo.can_switch, why_not=why_not),
             self.switch_scenario,
         )
 

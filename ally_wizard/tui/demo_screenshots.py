@@ -115,8 +115,9 @@ async def demo_svgs(out: Path) -> list[Path]:
                 app.save_screenshot(written[-1].name, str(out))
                 key_id = demo.store.load("practice").profile.key_id
                 missing = list(demo.scenario.key.missing_scopes)
-                await tick_scopes_on_practice_page(demo.canvas_url, demo.admin_username, demo.admin_password,
-                                                   key_id, missing)
+                await tick_scopes_on_practice_page(
+                    demo.canvas_url, demo.admin_username, demo.admin_password, key_id, missing
+                )
                 await pilot.press("ctrl+r")
                 await _until(pilot, lambda: bool(app.opened_urls))
                 landing = await play_browser(app.opened_urls[-1], demo.admin_username, demo.admin_password)
@@ -147,16 +148,25 @@ def practice_page_png(out: Path) -> Path:
     with tempfile.TemporaryDirectory() as profile_dir, RunningSandbox("missing-scopes") as canvas:
         options = webdriver.ChromeOptions()
         options.binary_location = str(CHROMIUM)
-        for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1200,900",
-                     f"--user-data-dir={profile_dir}"):
+        for flag in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=1200,900",
+            f"--user-data-dir={profile_dir}",
+        ):
             options.add_argument(flag)
         driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
         try:
             wait = WebDriverWait(driver, 20)
             driver.get(f"{canvas.base_url}/accounts/1/developer_keys")
             wait.until(ec.presence_of_element_located((By.ID, "pseudonym_session_unique_id"))).send_keys(
-                canvas.admin_username)
+                canvas.admin_username
+            )
             driver.find_element(By.ID, "pseudonym_session_password").send_keys(canvas.admin_password)
             driver.find_element(By.ID, "login_button").click()
             wait.until(ec.presence_of_element_located((By.ID, f"key_id_{canvas.key_id}")))

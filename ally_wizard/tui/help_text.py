@@ -66,8 +66,7 @@ HELP: dict[str, StepHelp] = {
         pitfalls=(
             "Missing one scope in a long list: filter by section and tick them as you go.",
             "Old scope names from outdated documents (such as .../pages/:url): use the strings shown here.",
-            "Adding scopes to a key that was already authorized: existing tokens do not gain them; "
-            "authorize again.",
+            "Adding scopes to a key that was already authorized: existing tokens do not gain them; authorize again.",
             "'Check now' needs the key ID from step 5: the key only gets an ID once you select Save.",
         ),
     ),

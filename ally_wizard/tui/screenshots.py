@@ -42,14 +42,30 @@ def sample_report(missing: tuple[str, ...] = ()) -> Report:
     checks = [Check(cid, title, CheckStatus.PASS, "As required.", Evidence(200), WHEN) for cid, title in rows]
     for scope in default_recipe().scope_strings:
         if scope in missing:
-            checks.append(Check(scope_check_id(scope), scope, CheckStatus.FAIL,
-                                f"Edit the key in Admin > Developer Keys, tick {scope}, then Save.",
-                                Evidence(401, "Insufficient scopes on access token."), WHEN))
+            checks.append(
+                Check(
+                    scope_check_id(scope),
+                    scope,
+                    CheckStatus.FAIL,
+                    f"Edit the key in Admin > Developer Keys, tick {scope}, then Save.",
+                    Evidence(401, "Insufficient scopes on access token."),
+                    WHEN,
+                )
+            )
         else:
-            checks.append(Check(scope_check_id(scope), scope, CheckStatus.PASS,
-                                "Verified live: Canvas let the token through.", Evidence(404), WHEN))
-    checks.append(Check("token.revoked", "The test token was revoked", CheckStatus.PASS, "Revoked.",
-                        Evidence(200), WHEN))
+            checks.append(
+                Check(
+                    scope_check_id(scope),
+                    scope,
+                    CheckStatus.PASS,
+                    "Verified live: Canvas let the token through.",
+                    Evidence(404),
+                    WHEN,
+                )
+            )
+    checks.append(
+        Check("token.revoked", "The test token was revoked", CheckStatus.PASS, "Revoked.", Evidence(200), WHEN)
+    )
     return Report(started_at=WHEN, checks=checks, finished_at=WHEN, authorized_by="Avery Admin")
 
 
@@ -57,9 +73,16 @@ def sample_profile(done_through: StepId | None, *, report: Report | None = None)
     """The sample setup, done up to and including `done_through`, with fixed times."""
     recipe = default_recipe()
     profile = Profile(
-        name="production", canvas_url="https://canvas.school.edu", environment="us", client_id="1234",
-        key_name=recipe.suggested_key_name, owner_email="lms-admins@school.edu", key_id="170000000000123",
-        recipe_version=recipe.version, created_at=WHEN, updated_at=WHEN,
+        name="production",
+        canvas_url="https://canvas.school.edu",
+        environment="us",
+        client_id="1234",
+        key_name=recipe.suggested_key_name,
+        owner_email="lms-admins@school.edu",
+        key_id="170000000000123",
+        recipe_version=recipe.version,
+        created_at=WHEN,
+        updated_at=WHEN,
     )
     if done_through is not None:
         for step in StepId:
@@ -117,8 +140,12 @@ SHOTS: tuple[tuple[str, Profile | None, str | None, Action], ...] = (
     ("04-scopes.svg", scopes_in_progress(), "production", _nothing),
     ("05-activate.svg", sample_profile(StepId.SCOPES), "production", _type_secret),
     ("06-authorize.svg", sample_profile(StepId.ACTIVATE, report=sample_report()), "production", _nothing),
-    ("06-authorize-missing-scopes.svg", sample_profile(StepId.ACTIVATE, report=sample_report(MISSING)),
-     "production", _nothing),
+    (
+        "06-authorize-missing-scopes.svg",
+        sample_profile(StepId.ACTIVATE, report=sample_report(MISSING)),
+        "production",
+        _nothing,
+    ),
     ("07-handoff.svg", sample_profile(StepId.AUTHORIZE, report=sample_report()), "production", _with_secret),
 )
 

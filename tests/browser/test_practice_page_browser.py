@@ -32,18 +32,37 @@ def canvas() -> Iterator[RunningSandbox]:
 def check(canvas: RunningSandbox) -> tuple[int, dict[str, Any]]:
     """`ally-wizard check --no-login --json` against the simulated Canvas, as its own process."""
     done = subprocess.run(
-        [sys.executable, "-m", "ally_wizard", "check", "--no-login", "--json", "--canvas", canvas.base_url,
-         "--key-id", canvas.key_id, "--environment", canvas.ally_environment,
-         "--ally-client-id", canvas.ally_client_id],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "ally_wizard",
+            "check",
+            "--no-login",
+            "--json",
+            "--canvas",
+            canvas.base_url,
+            "--key-id",
+            canvas.key_id,
+            "--environment",
+            canvas.ally_environment,
+            "--ally-client-id",
+            canvas.ally_client_id,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     return done.returncode, json.loads(done.stdout)
 
 
 def failed_scopes(report: dict[str, Any]) -> set[str]:
     """The scopes of the report's failed rows."""
-    return {row["id"].removeprefix("scope:") for row in report["checks"]
-            if row["id"].startswith("scope:") and row["status"] == "fail"}
+    return {
+        row["id"].removeprefix("scope:")
+        for row in report["checks"]
+        if row["id"].startswith("scope:") and row["status"] == "fail"
+    }
 
 
 def test_ticking_scopes_on_the_practice_page_is_seen_by_the_check(chrome: Any, canvas: RunningSandbox) -> None:
@@ -58,8 +77,7 @@ def test_ticking_scopes_on_the_practice_page_is_seen_by_the_check(chrome: Any, c
     wait = WebDriverWait(chrome, 20)
     key_id = canvas.key_id
     chrome.get(f"{canvas.base_url}/accounts/1/developer_keys")
-    wait.until(ec.presence_of_element_located((By.ID, "pseudonym_session_unique_id"))).send_keys(
-        canvas.admin_username)
+    wait.until(ec.presence_of_element_located((By.ID, "pseudonym_session_unique_id"))).send_keys(canvas.admin_username)
     chrome.find_element(By.ID, "pseudonym_session_password").send_keys(canvas.admin_password)
     chrome.find_element(By.ID, "login_button").click()
     wait.until(ec.element_to_be_clickable((By.ID, f"edit_key_{key_id}"))).click()

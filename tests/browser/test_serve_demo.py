@@ -47,7 +47,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]
     env = {**os.environ, "TMPDIR": str(temp), "NO_COLOR": "1"}
     process = subprocess.Popen(
         [sys.executable, "-m", "ally_wizard", "serve", "--demo", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}/"
 
@@ -104,10 +106,13 @@ def small_screenshot(driver: Any) -> bytes:
     import base64
 
     size = driver.get_window_size()
-    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
-        "format": "png",
-        "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 0.25},
-    })
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "format": "png",
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 0.25},
+        },
+    )
     return base64.b64decode(shot["data"])
 
 
@@ -146,10 +151,12 @@ def test_keys_typed_in_the_browser_move_the_wizard_on_and_are_saved(
     )
     assert vendor["environment"] == "us"
     keys(Keys.CONTROL + "n")  # Next
-    wait_until("step 2 marked done on disk",
-               lambda: saved(profile).get("steps", {}).get("canvas", {}).get("state") == "done")
-    wait_until("step 3 opened", lambda: saved(profile).get("steps", {}).get("create_key", {}).get("state")
-               == "in_progress")
+    wait_until(
+        "step 2 marked done on disk", lambda: saved(profile).get("steps", {}).get("canvas", {}).get("state") == "done"
+    )
+    wait_until(
+        "step 3 opened", lambda: saved(profile).get("steps", {}).get("create_key", {}).get("state") == "in_progress"
+    )
     png = settled(chrome)
     (tmp_path / "serve-demo.png").write_bytes(png)  # kept with the test's files for a look after a failure
     variation = spread(grey_levels(small_screenshot(chrome)))

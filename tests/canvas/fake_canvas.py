@@ -26,9 +26,7 @@ KEY_ID = "170000000000123"
 SECRET = "s" * 60 + "CRET"
 REDIRECT = "https://prod.ally.ac/api/v2/1234/auth/canvas/callback"
 ClientFactory = Callable[..., CanvasClient]
-INVALID_SCOPE = (
-    "A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner."
-)
+INVALID_SCOPE = "A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner."
 
 
 def english_list(items: list[str]) -> str:
@@ -40,14 +38,15 @@ def english_list(items: list[str]) -> str:
 
 
 def scope_regex(scope: str) -> tuple[str, re.Pattern[str]]:
-    verb, path = scope[len("url:"):].split("|", 1)
+    verb, path = scope[len("url:") :].split("|", 1)
     body = re.sub(r":[a-z_]+", "[^/]+", path)
     return verb, re.compile(f"^{body}(?:\\.[^/]+|)$")
 
 
 def _json(status: int, body: object, headers: dict[str, str] | None = None) -> httpx.Response:
-    return httpx.Response(status, headers={"content-type": "application/json", **(headers or {})},
-                          content=json.dumps(body).encode())
+    return httpx.Response(
+        status, headers={"content-type": "application/json", **(headers or {})}, content=json.dumps(body).encode()
+    )
 
 
 @dataclass
@@ -94,19 +93,26 @@ class FakeCanvas:
 
     def _redirect(self, redirect_uri: str, params: dict[str, str]) -> httpx.Response:
         query = urlencode(sorted((k, v) for k, v in params.items() if v))
-        target = f"{BASE}/login/oauth2/auth?{query}" if redirect_uri == OOB else (
-            f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}")
+        target = (
+            f"{BASE}/login/oauth2/auth?{query}"
+            if redirect_uri == OOB
+            else (f"{redirect_uri}{'&' if '?' in redirect_uri else '?'}{query}")
+        )
         return httpx.Response(302, headers={"location": target})
 
     def authorize(self, request: httpx.Request) -> httpx.Response:
         q = dict(request.url.params)
         if q.get("client_id") != KEY_ID or not self.key_exists:
-            return _json(401, {"error": "invalid_client", "error_description": "unknown client"},
-                         {"www-authenticate": "Canvas OAuth 2.0"})
+            return _json(
+                401,
+                {"error": "invalid_client", "error_description": "unknown client"},
+                {"www-authenticate": "Canvas OAuth 2.0"},
+            )
         redirect_uri = q.get("redirect_uri", "")
         if redirect_uri != OOB and redirect_uri not in self.redirect_uris:
-            return _json(400, {"error": "invalid_request",
-                               "error_description": "redirect_uri does not match client settings"})
+            return _json(
+                400, {"error": "invalid_request", "error_description": "redirect_uri does not match client settings"}
+            )
         state = q.get("state", "")
         asked = q.get("scope", "").split()
         if self.enforce:
@@ -115,21 +121,31 @@ class FakeCanvas:
                 if self.style == "2019" or (self.style == "later" and redirect_uri == OOB):
                     return _json(400, {"error": "invalid_scope", "error_description": INVALID_SCOPE})
                 if self.style == "later":
-                    return self._redirect(redirect_uri, {"error": "invalid_scope",
-                                                         "error_description": INVALID_SCOPE})
-                description = (f"{INVALID_SCOPE} The following scopes were requested, but not granted: "
-                               f"{english_list(missing)}")
-                return self._redirect(redirect_uri, {"error": "invalid_scope",
-                                                     "error_description": description, "state": state})
+                    return self._redirect(redirect_uri, {"error": "invalid_scope", "error_description": INVALID_SCOPE})
+                description = (
+                    f"{INVALID_SCOPE} The following scopes were requested, but not granted: {english_list(missing)}"
+                )
+                return self._redirect(
+                    redirect_uri, {"error": "invalid_scope", "error_description": description, "state": state}
+                )
         if not self.binding_on:
-            return self._redirect(redirect_uri, {
-                "error": "unauthorized_client",
-                "error_description": "Client does not have access to the specified Canvas account.",
-                "state": state})
+            return self._redirect(
+                redirect_uri,
+                {
+                    "error": "unauthorized_client",
+                    "error_description": "Client does not have access to the specified Canvas account.",
+                    "state": state,
+                },
+            )
         if q.get("prompt") == "none":
-            return self._redirect(redirect_uri, {
-                "error": "login_required",
-                "error_description": "prompt=none but there is no current session", "state": state})
+            return self._redirect(
+                redirect_uri,
+                {
+                    "error": "login_required",
+                    "error_description": "prompt=none but there is no current session",
+                    "state": state,
+                },
+            )
         return httpx.Response(302, headers={"location": f"{BASE}/login/canvas"})
 
     def issue_code(self, challenge: str) -> str:
@@ -153,9 +169,16 @@ class FakeCanvas:
             return _json(400, {"error": "invalid_grant"})
         token = "1~" + secrets.token_hex(32)
         self.tokens.add(token)
-        return _json(200, {"access_token": token, "token_type": "Bearer",
-                           "user": {"id": 1, "name": "Ada Admin", "global_id": "10000000000001"},
-                           "refresh_token": "1~" + secrets.token_hex(32), "expires_in": 3599})
+        return _json(
+            200,
+            {
+                "access_token": token,
+                "token_type": "Bearer",
+                "user": {"id": 1, "name": "Ada Admin", "global_id": "10000000000001"},
+                "refresh_token": "1~" + secrets.token_hex(32),
+                "expires_in": 3599,
+            },
+        )
 
     def _bearer(self, request: httpx.Request) -> str:
         header: str = request.headers.get("authorization", "")
@@ -180,8 +203,7 @@ class FakeCanvas:
         path = request.url.path
         if self.enforce:
             allowed = any(
-                verb == request.method and pattern.match(path)
-                for verb, pattern in map(scope_regex, self.scopes)
+                verb == request.method and pattern.match(path) for verb, pattern in map(scope_regex, self.scopes)
             )
             if not allowed:
                 return _json(401, {"errors": [{"message": "Insufficient scopes on access token."}]})
@@ -201,8 +223,9 @@ class FakeCanvas:
                     course["term"] = {"id": 1, "name": "Default Term"}
             return self._body(200, courses[:1])
         if path.startswith("/api/v1/media_objects/"):
-            return _json(401, {"status": "unauthorized",
-                               "errors": [{"message": "user not authorized to perform that action"}]})
+            return _json(
+                401, {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]}
+            )
         return _json(404, {"errors": [{"message": "The specified resource does not exist."}]})
 
     def _body(self, status: int, data: object) -> httpx.Response:

@@ -85,6 +85,7 @@ async def full_check(sb: RunningSandbox) -> Outcome:
 
 def issued_secrets(sb: RunningSandbox) -> list[str]:
     """Every token string Canvas ever issued in this sandbox, and the key secrets (none may leak)."""
+
     def collect(sandbox: Sandbox) -> list[str]:
         state = sandbox.state
         found = [t.token for t in state.tokens.values()] + [
@@ -166,8 +167,9 @@ async def test_the_preflight_alone_needs_no_login(sandbox: SandboxFactory) -> No
         ("ready", False, "Cancel was selected in Canvas"),
     ],
 )
-async def test_a_refused_authorization_lands_on_a_plain_sentence(sandbox: SandboxFactory, scenario: str, approve: bool,
-                                                                 words: str) -> None:
+async def test_a_refused_authorization_lands_on_a_plain_sentence(
+    sandbox: SandboxFactory, scenario: str, approve: bool, words: str
+) -> None:
     sb: RunningSandbox = sandbox(scenario)
     pending = begin_authorization(target_of(sb))
     landing = await play_browser(pending.authorize_url, sb.admin_username, sb.admin_password, approve=approve)

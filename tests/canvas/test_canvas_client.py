@@ -57,8 +57,9 @@ async def test_redirects_are_not_followed_and_cookies_are_not_kept(fake: FakeCan
     assert "cookie" not in fake.requests[1].headers
 
 
-async def test_throttled_get_is_retried_until_it_gets_through(fake: FakeCanvas, client: CanvasClient,
-                                                             no_sleep: NoSleep) -> None:
+async def test_throttled_get_is_retried_until_it_gets_through(
+    fake: FakeCanvas, client: CanvasClient, no_sleep: NoSleep
+) -> None:
     fake.before = sequence(THROTTLED, httpx.Response(429, text="429 Too Many Requests (Rate Limit Exceeded)\n"))
     reply = await client.request("GET", "/login/oauth2/auth")
     assert reply.status == 401  # the fake's answer for an unknown client, once through
@@ -73,8 +74,9 @@ async def test_retry_after_is_honoured(fake: FakeCanvas, client: CanvasClient, n
     assert no_sleep.waits == [3.0]
 
 
-async def test_a_retry_after_beyond_the_limit_is_reported_not_obeyed(fake: FakeCanvas, make_client: ClientFactory,
-                                                                    no_sleep: NoSleep) -> None:
+async def test_a_retry_after_beyond_the_limit_is_reported_not_obeyed(
+    fake: FakeCanvas, make_client: ClientFactory, no_sleep: NoSleep
+) -> None:
     fake.before = sequence(httpx.Response(429, headers={"retry-after": "600"}, text="Rate Limit Exceeded"))
     async with make_client(backoff=Backoff(0.01, 0.1, max_wait=30)) as client:
         with pytest.raises(CanvasUnavailable, match="asked to wait 600 seconds"):
@@ -106,8 +108,9 @@ async def test_a_post_is_not_repeated_after_a_read_timeout(fake: FakeCanvas, cli
     assert len(fake.requests) == 1
 
 
-async def test_a_post_is_repeated_after_throttling_which_refuses_before_acting(fake: FakeCanvas,
-                                                                              client: CanvasClient) -> None:
+async def test_a_post_is_repeated_after_throttling_which_refuses_before_acting(
+    fake: FakeCanvas, client: CanvasClient
+) -> None:
     fake.before = sequence(THROTTLED)
     reply = await client.request("POST", "/login/oauth2/token", data={"client_id": "1"}, repeatable=False)
     assert reply.status == 401
@@ -121,8 +124,7 @@ async def test_timeouts_on_safe_requests_are_retried(fake: FakeCanvas, client: C
     assert reply.retries == ("ReadTimeout", "ConnectTimeout")
 
 
-async def test_an_unknown_host_is_not_retried_and_reads_as_one_sentence(fake: FakeCanvas,
-                                                                        client: CanvasClient) -> None:
+async def test_an_unknown_host_is_not_retried_and_reads_as_one_sentence(fake: FakeCanvas, client: CanvasClient) -> None:
     error = httpx.ConnectError("[Errno -2] Name or service not known")
     fake.before = sequence(error, error)
     with pytest.raises(CanvasUnreachable) as caught:

@@ -42,8 +42,9 @@ def token_form(fake: FakeCanvas) -> dict[str, str]:
     return dict(parse_qsl(posts[0].content.decode()))
 
 
-async def run(fake: FakeCanvas, client: CanvasClient, target: KeyTarget, secret: str = SECRET,
-              **options: bool | None) -> tuple[list[Check], str | None, list[Check]]:
+async def run(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget, secret: str = SECRET, **options: bool | None
+) -> tuple[list[Check], str | None, list[Check]]:
     pending = begin_authorization(target)
     seen: list[Check] = []
     result = await run_live_checks(client, target, pending, approve(fake, pending), secret, seen.append, **options)
@@ -65,16 +66,16 @@ async def test_a_ready_key_passes_every_live_row_and_the_token_is_revoked(
     assert form["client_secret"] == SECRET
 
 
-async def test_no_secret_or_token_appears_in_any_row(fake: FakeCanvas, client: CanvasClient,
-                                                     target: KeyTarget) -> None:
+async def test_no_secret_or_token_appears_in_any_row(fake: FakeCanvas, client: CanvasClient, target: KeyTarget) -> None:
     checks, _, _ = await run(fake, client, target)
     token = next(iter(fake.revoked))
     text = repr(checks) + "".join(c.message + c.evidence.detail for c in checks)
     assert SECRET not in text and token not in text
 
 
-async def test_a_wrong_secret_fails_key_secret_and_skips_the_rest(fake: FakeCanvas, client: CanvasClient,
-                                                                 target: KeyTarget) -> None:
+async def test_a_wrong_secret_fails_key_secret_and_skips_the_rest(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     checks, who, _ = await run(fake, client, target, secret="x" * 64)
     grouped = by_status(checks)
     assert grouped[CheckStatus.FAIL] == {"key.secret"}
@@ -84,8 +85,9 @@ async def test_a_wrong_secret_fails_key_secret_and_skips_the_rest(fake: FakeCanv
     assert who is None
 
 
-async def test_includes_off_fails_only_allow_includes(fake: FakeCanvas, client: CanvasClient,
-                                                      target: KeyTarget) -> None:
+async def test_includes_off_fails_only_allow_includes(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.allow_includes = False
     checks, _, _ = await run(fake, client, target)
     assert by_status(checks)[CheckStatus.FAIL] == {"key.allow_includes"}
@@ -93,8 +95,9 @@ async def test_includes_off_fails_only_allow_includes(fake: FakeCanvas, client: 
     assert row.message == "Edit the key in Admin > Developer Keys, check Allow Include Parameters, then Save."
 
 
-async def test_an_account_without_courses_cannot_pass_the_includes_check(fake: FakeCanvas, client: CanvasClient,
-                                                                         target: KeyTarget) -> None:
+async def test_an_account_without_courses_cannot_pass_the_includes_check(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.courses = 0
     checks, _, _ = await run(fake, client, target)
     row = next(c for c in checks if c.id == "key.allow_includes")
@@ -102,8 +105,9 @@ async def test_an_account_without_courses_cannot_pass_the_includes_check(fake: F
     assert "no course" in row.message
 
 
-async def test_an_unexpected_exchange_answer_shows_its_raw_body(fake: FakeCanvas, client: CanvasClient,
-                                                                target: KeyTarget) -> None:
+async def test_an_unexpected_exchange_answer_shows_its_raw_body(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     """Section 11: an answer not listed in the document is shown as unexpected, with its raw body."""
     fake.before = lambda request: (
         httpx.Response(400, json={"unexpected": "shape"}) if request.method == "POST" else None
@@ -119,16 +123,15 @@ async def test_an_unexpected_200_exchange_answer_is_not_copied_into_the_report(
 ) -> None:
     """A 200 without `access_token` may still hold a token under another name: its body stays out."""
     token = "17~" + "t" * 64
-    fake.before = lambda request: (
-        httpx.Response(200, json={"token": token}) if request.method == "POST" else None
-    )
+    fake.before = lambda request: httpx.Response(200, json={"token": token}) if request.method == "POST" else None
     checks, _, _ = await run(fake, client, target)
     assert checks[0].id == "key.secret" and checks[0].status is CheckStatus.ERROR
     assert token not in repr(checks) + "".join(c.message + c.evidence.detail for c in checks)
 
 
-async def test_an_unexpected_includes_answer_shows_its_raw_body(fake: FakeCanvas, client: CanvasClient,
-                                                                target: KeyTarget) -> None:
+async def test_an_unexpected_includes_answer_shows_its_raw_body(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.before = lambda request: (
         httpx.Response(200, json={"courses": "elsewhere"}) if request.url.path.endswith("/courses") else None
     )
@@ -138,8 +141,9 @@ async def test_an_unexpected_includes_answer_shows_its_raw_body(fake: FakeCanvas
     assert (row.evidence.status, row.evidence.detail) == (200, '{"courses":"elsewhere"}')
 
 
-async def test_a_scope_refused_live_fails_with_the_fix(fake: FakeCanvas, client: CanvasClient,
-                                                       target: KeyTarget) -> None:
+async def test_a_scope_refused_live_fails_with_the_fix(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     pending = begin_authorization(target)
     code = approve(fake, pending)
     fake.scopes.discard("url:DELETE|/api/v1/files/:id")  # removed after the token was issued
@@ -162,16 +166,18 @@ async def test_with_enforce_scopes_off_the_probes_prove_nothing_and_are_skipped(
     assert any(r.url.path == "/api/v1/users/self" for r in fake.requests)
 
 
-async def test_the_preflight_finding_saves_the_enforcement_request(fake: FakeCanvas, client: CanvasClient,
-                                                                   target: KeyTarget) -> None:
+async def test_the_preflight_finding_saves_the_enforcement_request(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     await run(fake, client, target, enforce_scopes=True)
     assert not any(r.url.path == "/api/v1/users/self" for r in fake.requests)
     api = [r for r in fake.requests if r.url.path.startswith("/api/")]
     assert len(api) == 32  # 31 scope probes and the includes check
 
 
-async def test_writes_are_sent_without_a_body_and_only_to_id_zero(fake: FakeCanvas, client: CanvasClient,
-                                                                   target: KeyTarget) -> None:
+async def test_writes_are_sent_without_a_body_and_only_to_id_zero(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     await run(fake, client, target)
     for request in fake.requests:
         if request.url.path.startswith("/api/") and request.method != "GET":
@@ -179,8 +185,9 @@ async def test_writes_are_sent_without_a_body_and_only_to_id_zero(fake: FakeCanv
             assert "/0" in request.url.path
 
 
-async def test_a_used_code_keeps_the_secret_verdict_and_errors_the_rest(fake: FakeCanvas, client: CanvasClient,
-                                                                        target: KeyTarget) -> None:
+async def test_a_used_code_keeps_the_secret_verdict_and_errors_the_rest(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     pending = begin_authorization(target)
     result = await run_live_checks(client, target, pending, "f" * 128, SECRET)
     grouped = by_status(result.checks)
@@ -189,8 +196,9 @@ async def test_a_used_code_keeps_the_secret_verdict_and_errors_the_rest(fake: Fa
     assert "authorize again" in result.checks[1].message.lower()
 
 
-async def test_the_token_is_revoked_when_the_admin_cancels(fake: FakeCanvas, make_client: ClientFactory,
-                                                           target: KeyTarget) -> None:
+async def test_the_token_is_revoked_when_the_admin_cancels(
+    fake: FakeCanvas, make_client: ClientFactory, target: KeyTarget
+) -> None:
     release = asyncio.Event()
     started = asyncio.Event()
     original = fake.handle
@@ -215,8 +223,9 @@ async def test_the_token_is_revoked_when_the_admin_cancels(fake: FakeCanvas, mak
     assert seen[-1].id == "token.revoked" and seen[-1].status is CheckStatus.PASS
 
 
-async def test_the_token_is_revoked_when_a_step_blows_up(fake: FakeCanvas, client: CanvasClient,
-                                                         target: KeyTarget) -> None:
+async def test_the_token_is_revoked_when_a_step_blows_up(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     def explode(check: Check) -> None:
         if check.id.startswith("scope:"):
             raise RuntimeError("the screen crashed")
@@ -227,11 +236,13 @@ async def test_the_token_is_revoked_when_a_step_blows_up(fake: FakeCanvas, clien
     assert fake.tokens == set() and len(fake.revoked) == 1
 
 
-async def test_a_revoke_canvas_refuses_fails_with_the_manual_fix(fake: FakeCanvas, client: CanvasClient,
-                                                                 target: KeyTarget) -> None:
+async def test_a_revoke_canvas_refuses_fails_with_the_manual_fix(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.before = lambda request: (
         httpx.Response(500, text="<html><title>Internal Server Error</title></html>")
-        if request.method == "DELETE" and request.url.path == "/login/oauth2/token" else None
+        if request.method == "DELETE" and request.url.path == "/login/oauth2/token"
+        else None
     )
     checks, _, _ = await run(fake, client, target)
     row = checks[-1]
@@ -245,7 +256,8 @@ async def test_a_revoke_refused_with_an_html_page_keeps_its_words_as_evidence(
     """`DELETE /login/oauth2/token` is not under /api/, so a refusal may be HTML (section 11): show its title."""
     fake.before = lambda request: (
         httpx.Response(422, text="<html><title>Unprocessable Entity</title><body>x</body></html>")
-        if request.method == "DELETE" and request.url.path == "/login/oauth2/token" else None
+        if request.method == "DELETE" and request.url.path == "/login/oauth2/token"
+        else None
     )
     checks, _, _ = await run(fake, client, target)
     row = checks[-1]
@@ -253,8 +265,9 @@ async def test_a_revoke_refused_with_an_html_page_keeps_its_words_as_evidence(
     assert (row.evidence.status, row.evidence.detail) == (422, "Unprocessable Entity")
 
 
-async def test_a_revoke_whose_first_answer_was_lost_is_confirmed(fake: FakeCanvas, client: CanvasClient,
-                                                                 target: KeyTarget) -> None:
+async def test_a_revoke_whose_first_answer_was_lost_is_confirmed(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     lost = {"done": False}
     original = fake.handle
 
@@ -273,8 +286,9 @@ async def test_a_revoke_whose_first_answer_was_lost_is_confirmed(fake: FakeCanva
     assert "refuses it" in checks[-1].message
 
 
-async def test_an_exchange_lost_at_the_gateway_is_sent_again(fake: FakeCanvas, client: CanvasClient,
-                                                             target: KeyTarget) -> None:
+async def test_an_exchange_lost_at_the_gateway_is_sent_again(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     answers = [httpx.Response(502, text="<html><title>502 Bad Gateway</title></html>")]
     fake.before = lambda request: answers.pop() if request.method == "POST" and answers else None
     checks, _, _ = await run(fake, client, target)

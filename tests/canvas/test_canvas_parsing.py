@@ -29,8 +29,13 @@ def reply(status: int, body: object = None, location: str | None = None, text: s
     headers = {"content-type": "application/json"}
     if location:
         headers["location"] = location
-    return Reply("GET", "https://canvas.example.edu/login/oauth2/auth", status, headers,
-                 text if text is not None else ("" if body is None else json.dumps(body)))
+    return Reply(
+        "GET",
+        "https://canvas.example.edu/login/oauth2/auth",
+        status,
+        headers,
+        text if text is not None else ("" if body is None else json.dumps(body)),
+    )
 
 
 @pytest.mark.parametrize(
@@ -143,8 +148,10 @@ def test_not_api_answer_names_an_empty_body() -> None:
     ("body", "words"),
     [
         ({"error": "invalid_client", "error_description": "invalid client"}, "invalid_client: invalid client"),
-        ({"errors": [{"message": "Insufficient scopes on access token."}], "error_report_id": 1},
-         "Insufficient scopes on access token."),
+        (
+            {"errors": [{"message": "Insufficient scopes on access token."}], "error_report_id": 1},
+            "Insufficient scopes on access token.",
+        ),
         ({"errors": {"scopes": "cannot contain x"}}, "scopes: cannot contain x"),
         ({"message": "can't delete OAuth access token"}, "can't delete OAuth access token"),
         ([], ""),

@@ -14,8 +14,11 @@ from ally_wizard.canvas.verify import KeyTarget, preflight_ids, run_preflight
 from ally_wizard.recipe import default_recipe
 
 SCOPES = default_recipe().scope_strings
-MISSING = ("url:GET|/api/v1/accounts/:account_id/terms", "url:PUT|/api/v1/files/:id",
-           "url:PUT|/api/v1/courses/:course_id/pages/:url_or_id")
+MISSING = (
+    "url:GET|/api/v1/accounts/:account_id/terms",
+    "url:PUT|/api/v1/files/:id",
+    "url:PUT|/api/v1/courses/:course_id/pages/:url_or_id",
+)
 
 
 def by_status(checks: list[Check]) -> dict[CheckStatus, set[str]]:
@@ -33,8 +36,9 @@ def auth_queries(fake: FakeCanvas) -> list[dict[str, str]]:
     ]
 
 
-async def test_a_ready_key_passes_every_row_with_two_probes(fake: FakeCanvas, client: CanvasClient,
-                                                            target: KeyTarget) -> None:
+async def test_a_ready_key_passes_every_row_with_two_probes(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     seen: list[Check] = []
     checks = await run_preflight(client, target, seen.append)
     assert [check.id for check in checks] == preflight_ids(target)
@@ -47,8 +51,7 @@ async def test_a_ready_key_passes_every_row_with_two_probes(fake: FakeCanvas, cl
     assert all(c.evidence.status == 302 for c in checks)
 
 
-async def test_an_unknown_key_fails_only_key_exists(fake: FakeCanvas, client: CanvasClient,
-                                                   target: KeyTarget) -> None:
+async def test_an_unknown_key_fails_only_key_exists(fake: FakeCanvas, client: CanvasClient, target: KeyTarget) -> None:
     fake.key_exists = False
     checks = await run_preflight(client, target)
     grouped = by_status(checks)
@@ -71,8 +74,9 @@ async def test_a_redirect_typo_fails_only_the_redirect_row_and_the_rest_is_judge
     assert row.evidence.detail == "invalid_request: redirect_uri does not match client settings"
 
 
-async def test_enforce_scopes_off_fails_that_row_and_skips_the_scopes(fake: FakeCanvas, client: CanvasClient,
-                                                                     target: KeyTarget) -> None:
+async def test_enforce_scopes_off_fails_that_row_and_skips_the_scopes(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.enforce = False
     grouped = by_status(await run_preflight(client, target))
     assert grouped[CheckStatus.FAIL] == {"key.enforce_scopes"}
@@ -103,8 +107,7 @@ async def test_missing_scopes_fail_exactly_those_rows_and_the_binding_is_still_r
     assert len(fake.requests) == 3  # A, B, then one with only the scopes on the key
 
 
-async def test_missing_scopes_and_key_off_fail_both(fake: FakeCanvas, client: CanvasClient,
-                                                   target: KeyTarget) -> None:
+async def test_missing_scopes_and_key_off_fail_both(fake: FakeCanvas, client: CanvasClient, target: KeyTarget) -> None:
     fake.scopes -= set(MISSING)
     fake.binding_on = False
     failed = by_status(await run_preflight(client, target))[CheckStatus.FAIL]
@@ -112,8 +115,9 @@ async def test_missing_scopes_and_key_off_fail_both(fake: FakeCanvas, client: Ca
 
 
 @pytest.mark.parametrize("style", ["2019", "later"])
-async def test_older_canvas_without_a_list_passes_a_ready_key(fake: FakeCanvas, client: CanvasClient,
-                                                              target: KeyTarget, style: str) -> None:
+async def test_older_canvas_without_a_list_passes_a_ready_key(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget, style: str
+) -> None:
     fake.style = style
     checks = await run_preflight(client, target)
     assert by_status(checks) == {CheckStatus.PASS: set(preflight_ids(target))}
@@ -131,8 +135,9 @@ async def test_older_canvas_without_a_list_is_probed_one_scope_at_a_time(
     assert len(fake.requests) == 2 + len(SCOPES)
 
 
-async def test_older_canvas_with_enforce_off_is_still_detected(fake: FakeCanvas, client: CanvasClient,
-                                                               target: KeyTarget) -> None:
+async def test_older_canvas_with_enforce_off_is_still_detected(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.style = "2019"
     fake.enforce = False
     assert by_status(await run_preflight(client, target))[CheckStatus.FAIL] == {"key.enforce_scopes"}
@@ -153,8 +158,9 @@ async def test_throttling_is_waited_out(fake: FakeCanvas, client: CanvasClient, 
     assert by_status(checks) == {CheckStatus.PASS: set(preflight_ids(target))}
 
 
-async def test_endless_throttling_leaves_errors_not_verdicts(fake: FakeCanvas, make_client: ClientFactory,
-                                                             target: KeyTarget) -> None:
+async def test_endless_throttling_leaves_errors_not_verdicts(
+    fake: FakeCanvas, make_client: ClientFactory, target: KeyTarget
+) -> None:
     fake.before = lambda request: httpx.Response(403, text="403 Forbidden (Rate Limit Exceeded)\n")
     async with make_client(max_retries=2) as client:
         checks = await run_preflight(client, target)
@@ -162,8 +168,9 @@ async def test_endless_throttling_leaves_errors_not_verdicts(fake: FakeCanvas, m
     assert "rate limit" in checks[0].message
 
 
-async def test_an_sso_page_in_the_way_is_reported_with_its_first_line(fake: FakeCanvas, client: CanvasClient,
-                                                                      target: KeyTarget) -> None:
+async def test_an_sso_page_in_the_way_is_reported_with_its_first_line(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     fake.before = lambda request: httpx.Response(
         200, headers={"content-type": "text/html"}, text="<html><title>Example SSO</title></html>"
     )
@@ -172,8 +179,9 @@ async def test_an_sso_page_in_the_way_is_reported_with_its_first_line(fake: Fake
     assert checks[0].message == "Canvas did not answer as its API does (HTTP 200, text/html): Example SSO."
 
 
-async def test_an_unreachable_canvas_errors_every_row_with_one_sentence(fake: FakeCanvas, client: CanvasClient,
-                                                                       target: KeyTarget) -> None:
+async def test_an_unreachable_canvas_errors_every_row_with_one_sentence(
+    fake: FakeCanvas, client: CanvasClient, target: KeyTarget
+) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused")
 

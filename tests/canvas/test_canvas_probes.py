@@ -76,18 +76,30 @@ def answer(status: int, body: object) -> Reply:
 @pytest.mark.parametrize(
     ("status", "body", "verdict"),
     [
-        (401, {"errors": [{"message": "Insufficient scopes on access token."}], "error_report_id": 1272},
-         ProbeVerdict.MISSING),
+        (
+            401,
+            {"errors": [{"message": "Insufficient scopes on access token."}], "error_report_id": 1272},
+            ProbeVerdict.MISSING,
+        ),
         (404, {"errors": [{"message": "The specified resource does not exist."}]}, ProbeVerdict.PRESENT),
-        (401, {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]},
-         ProbeVerdict.PRESENT),
-        (403, {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]},
-         ProbeVerdict.PRESENT),
+        (
+            401,
+            {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]},
+            ProbeVerdict.PRESENT,
+        ),
+        (
+            403,
+            {"status": "unauthorized", "errors": [{"message": "user not authorized to perform that action"}]},
+            ProbeVerdict.PRESENT,
+        ),
         (200, [{"id": 1}], ProbeVerdict.PRESENT),
         (401, {"errors": [{"message": "Invalid access token."}]}, ProbeVerdict.UNDECIDED),
         (401, {"errors": [{"message": "Revoked access token."}]}, ProbeVerdict.UNDECIDED),
-        (500, {"errors": [{"message": "An error occurred.", "error_code": "internal_server_error"}]},
-         ProbeVerdict.UNDECIDED),
+        (
+            500,
+            {"errors": [{"message": "An error occurred.", "error_code": "internal_server_error"}]},
+            ProbeVerdict.UNDECIDED,
+        ),
     ],
 )
 def test_probe_answers_are_classified_by_message_not_status(status: int, body: object, verdict: ProbeVerdict) -> None:

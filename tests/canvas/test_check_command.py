@@ -33,8 +33,16 @@ class Ran:
 
 
 def flags(sb: RunningSandbox) -> list[str]:
-    return ["--canvas", sb.base_url, "--key-id", sb.key_id, "--environment", sb.ally_environment,
-            "--ally-client-id", sb.ally_client_id]
+    return [
+        "--canvas",
+        sb.base_url,
+        "--key-id",
+        sb.key_id,
+        "--environment",
+        sb.ally_environment,
+        "--ally-client-id",
+        sb.ally_client_id,
+    ]
 
 
 async def run_check(sb: RunningSandbox, *args: str, approve: bool = True, secret: str | None = None) -> Ran:
@@ -42,7 +50,11 @@ async def run_check(sb: RunningSandbox, *args: str, approve: bool = True, secret
     env = dict(os.environ, ALLY_WIZARD_SECRET=secret if secret is not None else sb.key_secret)
     process = subprocess.Popen(
         [sys.executable, "-m", "ally_wizard", "check", *args, "--no-browser"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     assert process.stdin is not None and process.stderr is not None
     err: list[str] = []
@@ -68,8 +80,15 @@ def secrets_of(sb: RunningSandbox) -> list[str]:
 async def test_a_ready_key_passes_every_row_and_the_report_lands_in_the_profile(sandbox: SandboxFactory) -> None:
     sb = sandbox("ready", latency_ms=2)
     store = ProfileStore()
-    store.create(Profile(name="prod", canvas_url=sb.base_url, key_id=sb.key_id,
-                         environment=sb.ally_environment, client_id=sb.ally_client_id))
+    store.create(
+        Profile(
+            name="prod",
+            canvas_url=sb.base_url,
+            key_id=sb.key_id,
+            environment=sb.ally_environment,
+            client_id=sb.ally_client_id,
+        )
+    )
     ran = await run_check(sb, "prod", "--json")
     assert ran.code == 0, ran.err
     report = json.loads(ran.out)
@@ -112,8 +131,9 @@ def test_no_login_runs_the_preflight_only(sandbox: SandboxFactory, capsys: pytes
     assert all(r.path == "/login/oauth2/auth" for r in sb.requests)
 
 
-def test_a_blocked_key_skips_the_login_and_says_why(sandbox: SandboxFactory,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_blocked_key_skips_the_login_and_says_why(
+    sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
     sb = sandbox("key-off")
     assert main(["check", *flags(sb), "--no-browser"]) == 1
     captured = capsys.readouterr()
@@ -125,8 +145,15 @@ def test_a_foreign_paste_exits_2_and_keeps_the_preflight_in_the_profile(
     sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sb = sandbox("ready")
-    ProfileStore().create(Profile(name="test", canvas_url=sb.base_url, key_id=sb.key_id,
-                                  environment=sb.ally_environment, client_id=sb.ally_client_id))
+    ProfileStore().create(
+        Profile(
+            name="test",
+            canvas_url=sb.base_url,
+            key_id=sb.key_id,
+            environment=sb.ally_environment,
+            client_id=sb.ally_client_id,
+        )
+    )
     monkeypatch.setenv("ALLY_WIZARD_SECRET", sb.key_secret)
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{sb.base_url}/login/oauth2/auth?code=abcdef123456&state=x\n"))
     assert main(["check", "test", "--no-browser"]) == 2
@@ -140,8 +167,20 @@ def test_an_unreachable_canvas_exits_3_with_one_sentence(capsys: pytest.CaptureF
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    code = main(["check", "--canvas", f"http://127.0.0.1:{port}", "--key-id", "170000000000123",
-                 "--environment", "us", "--ally-client-id", "1234", "--no-login"])
+    code = main(
+        [
+            "check",
+            "--canvas",
+            f"http://127.0.0.1:{port}",
+            "--key-id",
+            "170000000000123",
+            "--environment",
+            "us",
+            "--ally-client-id",
+            "1234",
+            "--no-login",
+        ]
+    )
     assert code == 3
     assert "127.0.0.1 refused the connection: nothing answers at that address and port." in capsys.readouterr().out
 
@@ -150,15 +189,40 @@ def test_an_unreachable_canvas_exits_3_with_one_sentence(capsys: pytest.CaptureF
     ("argv", "words"),
     [
         (["check"], "Without a profile, give --canvas URL, --key-id ID, --environment, --ally-client-id N."),
-        (["check", "--canvas", "canvas.example.edu", "--key-id", "12", "--environment", "us",
-          "--ally-client-id", "1234"], "is not a Canvas developer key ID"),
-        (["check", "--canvas", "http://canvas.example.edu", "--key-id", "170000000000123", "--environment", "us",
-          "--ally-client-id", "1234"], "unencrypted"),
+        (
+            [
+                "check",
+                "--canvas",
+                "canvas.example.edu",
+                "--key-id",
+                "12",
+                "--environment",
+                "us",
+                "--ally-client-id",
+                "1234",
+            ],
+            "is not a Canvas developer key ID",
+        ),
+        (
+            [
+                "check",
+                "--canvas",
+                "http://canvas.example.edu",
+                "--key-id",
+                "170000000000123",
+                "--environment",
+                "us",
+                "--ally-client-id",
+                "1234",
+            ],
+            "unencrypted",
+        ),
         (["check", "nosuch"], "There is no profile named 'nosuch'."),
     ],
 )
-def test_bad_usage_exits_2_with_a_plain_sentence(argv: list[str], words: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_usage_exits_2_with_a_plain_sentence(
+    argv: list[str], words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(argv) == 2
     assert words in capsys.readouterr().err
 
@@ -175,7 +239,11 @@ def test_ctrl_c_while_waiting_for_the_paste_stops_at_once(sandbox: SandboxFactor
     env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
     process = subprocess.Popen(
         [sys.executable, "-m", "ally_wizard", "check", *flags(sb), "--no-browser"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     assert process.stderr is not None
     for line in process.stderr:

@@ -123,7 +123,15 @@ def test_serve_tab_command_attaches_each_tab_to_the_one_canvas() -> None:
 
     args = argparse.Namespace(scenario="key-off", presenter=True)
     command = tab_command(args, "http://127.0.0.1:4567")
-    assert command[1:] == ["-m", "ally_wizard", "demo", "--canvas", "http://127.0.0.1:4567", "--scenario",
-                           "key-off", "--presenter"]
+    assert command[1:] == [
+        "-m",
+        "ally_wizard",
+        "demo",
+        "--canvas",
+        "http://127.0.0.1:4567",
+        "--scenario",
+        "key-off",
+        "--presenter",
+    ]
     assert tab_command(argparse.Namespace(scenario="ready", presenter=False), None)[-1] == "wizard"
     assert os.path.basename(command[0]).startswith("python")

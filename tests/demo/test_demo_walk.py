@@ -52,8 +52,7 @@ async def test_missing_scopes_are_found_fixed_on_the_practice_page_and_pass(demo
         assert failed == set(MISSING)
         assert app.opened_urls == []
         key_id = demo.store.load(DEMO_PROFILE).profile.key_id
-        await tick_scopes_on_practice_page(demo.canvas_url, demo.admin_username, demo.admin_password, key_id,
-                                           MISSING)
+        await tick_scopes_on_practice_page(demo.canvas_url, demo.admin_username, demo.admin_password, key_id, MISSING)
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: bool(app.opened_urls))
         landing = await play_browser(app.opened_urls[-1], demo.admin_username, demo.admin_password)

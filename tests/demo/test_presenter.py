@@ -103,8 +103,12 @@ class TestPresenterSnapshots:
             await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
 
         def check(svg: str) -> None:
-            assert_nothing_secret(svg, secrets=[demo.admin_password, FixedCanvas.admin_token],
-                                  key_id=FixedCanvas.key_id, home=str(FIXED_HOME))
+            assert_nothing_secret(
+                svg,
+                secrets=[demo.admin_password, FixedCanvas.admin_token],
+                key_id=FixedCanvas.key_id,
+                home=str(FIXED_HOME),
+            )
             assert "tokn" in svg and "~/ally-wizard-demo-fixed" in svg
 
         assert snap_compare(app, terminal_size=SIZE, run_before=settled(shown, check))
@@ -131,8 +135,9 @@ class TestPresenterSnapshots:
             assert screen.query_one("#secret", Input).password
 
         def check(svg: str) -> None:
-            assert_nothing_secret(svg, secrets=[FixedCanvas.key_secret], key_id=FixedCanvas.key_id,
-                                  home=str(FIXED_HOME))
+            assert_nothing_secret(
+                svg, secrets=[FixedCanvas.key_secret], key_id=FixedCanvas.key_id, home=str(FIXED_HOME)
+            )
 
         assert snap_compare(app, terminal_size=SIZE, run_before=settled(typed, check))
 

@@ -47,9 +47,7 @@ async def read_key_on_practice_page(demo: DemoSession, name: str = KEY_NAME) -> 
         user = next(n for n, _, k in login.fields if k in ("text", "email"))
         password = next(n for n, _, k in login.fields if k == "password")
         await browser.submit(login, {user: demo.admin_username, password: demo.admin_password})
-        row = re.search(
-            rf'<tr id="key_(\d+)"><td><strong>{re.escape(name)}</strong>.*?</tr>', browser.page, re.S
-        )
+        row = re.search(rf'<tr id="key_(\d+)"><td><strong>{re.escape(name)}</strong>.*?</tr>', browser.page, re.S)
         assert row is not None, f"no key named {name!r} on the practice page"
         key_id = row.group(1)
         await browser.go("GET", f"{demo.practice_page_url}?show_key={key_id}")

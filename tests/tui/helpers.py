@@ -64,26 +64,48 @@ def passing_report(missing: tuple[str, ...] = ()) -> Report:
     """A full live report at a fixed time: everything passes except the scopes named."""
     at = FIXED
     checks = [
-        Check("key.exists", "Canvas knows the key and it is active", CheckStatus.PASS, "The key exists.",
-              Evidence(302), at),
+        Check(
+            "key.exists",
+            "Canvas knows the key and it is active",
+            CheckStatus.PASS,
+            "The key exists.",
+            Evidence(302),
+            at,
+        ),
         Check("key.redirect_uri", "The Ally redirect URI is on the key", CheckStatus.PASS, "It is.", Evidence(302), at),
         Check("key.enforce_scopes", "Enforce Scopes is on", CheckStatus.PASS, "It is.", Evidence(302), at),
         Check("key.on", "The key is ON for the root account", CheckStatus.PASS, "It is.", Evidence(302), at),
-        Check("key.secret", "The secret belongs to the key", CheckStatus.PASS, "Canvas accepted it.",
-              Evidence(200), at),
-        Check("key.allow_includes", "Allow Include Parameters is checked", CheckStatus.PASS, "It is.",
-              Evidence(200), at),
+        Check(
+            "key.secret", "The secret belongs to the key", CheckStatus.PASS, "Canvas accepted it.", Evidence(200), at
+        ),
+        Check(
+            "key.allow_includes", "Allow Include Parameters is checked", CheckStatus.PASS, "It is.", Evidence(200), at
+        ),
     ]
     for scope in default_recipe().scope_strings:
         if scope in missing:
-            checks.append(Check(scope_check_id(scope), scope, CheckStatus.FAIL,
-                                f"Edit the key in Admin > Developer Keys, tick {scope}, then Save.",
-                                Evidence(401, "Insufficient scopes on access token."), at))
+            checks.append(
+                Check(
+                    scope_check_id(scope),
+                    scope,
+                    CheckStatus.FAIL,
+                    f"Edit the key in Admin > Developer Keys, tick {scope}, then Save.",
+                    Evidence(401, "Insufficient scopes on access token."),
+                    at,
+                )
+            )
         else:
-            checks.append(Check(scope_check_id(scope), scope, CheckStatus.PASS,
-                                "Verified live: Canvas let the token through.", Evidence(404), at))
-    checks.append(Check("token.revoked", "The test token was revoked", CheckStatus.PASS, "Revoked.",
-                        Evidence(200), at))
+            checks.append(
+                Check(
+                    scope_check_id(scope),
+                    scope,
+                    CheckStatus.PASS,
+                    "Verified live: Canvas let the token through.",
+                    Evidence(404),
+                    at,
+                )
+            )
+    checks.append(Check("token.revoked", "The test token was revoked", CheckStatus.PASS, "Revoked.", Evidence(200), at))
     return Report(started_at=FIXED, checks=checks, finished_at=FIXED, authorized_by="Avery Admin")
 
 

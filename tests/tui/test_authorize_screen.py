@@ -26,8 +26,16 @@ async def test_detail_pane_shows_the_answer_that_replaced_waiting(store: Profile
         table.show([Check("key.exists", TITLE, CheckStatus.PENDING, "Waiting for Canvas…")])
         table.focus()
         await wait_for(pilot, lambda: "Waiting for Canvas" in text_of(pilot, "#detail"))
-        table.put(Check("key.exists", TITLE, CheckStatus.PASS, "Canvas found the key by its ID.",
-                        Evidence(302, "redirected to the Ally callback"), FIXED))
+        table.put(
+            Check(
+                "key.exists",
+                TITLE,
+                CheckStatus.PASS,
+                "Canvas found the key by its ID.",
+                Evidence(302, "redirected to the Ally callback"),
+                FIXED,
+            )
+        )
         await wait_for(pilot, lambda: "Canvas found the key by its ID." in text_of(pilot, "#detail"))
         assert "Waiting" not in text_of(pilot, "#detail")
         assert "redirected to the Ally callback" in text_of(pilot, "#detail")

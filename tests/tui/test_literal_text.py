@@ -119,11 +119,22 @@ async def test_notification_shows_brackets(store: ProfileStore) -> None:
 def _report_with_bracketed_evidence() -> Report:
     scope = default_recipe().scope_strings[0]
     checks = [
-        Check("key.exists", "Canvas knows the key and it is active", CheckStatus.FAIL,
-              "Canvas says [bold]no[/] such key: type [ClientId] again.",
-              Evidence(400, "[error] invalid_client [red]"), FIXED),
-        Check(scope_check_id(scope), scope, CheckStatus.FAIL, "Tick it in [Developer Keys].",
-              Evidence(401, "[insufficient_scope]"), FIXED),
+        Check(
+            "key.exists",
+            "Canvas knows the key and it is active",
+            CheckStatus.FAIL,
+            "Canvas says [bold]no[/] such key: type [ClientId] again.",
+            Evidence(400, "[error] invalid_client [red]"),
+            FIXED,
+        ),
+        Check(
+            scope_check_id(scope),
+            scope,
+            CheckStatus.FAIL,
+            "Tick it in [Developer Keys].",
+            Evidence(401, "[insufficient_scope]"),
+            FIXED,
+        ),
     ]
     return Report(started_at=FIXED, checks=checks, finished_at=FIXED)
 

@@ -21,10 +21,16 @@ from .test_scopes import MISSING
 
 
 def _profile_for(store: ProfileStore, canvas: RunningSandbox) -> None:
-    save_profile(store, fixed_profile(
-        done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, environment=canvas.ally_environment,
-        client_id=canvas.ally_client_id, key_id=canvas.key_id,
-    ))
+    save_profile(
+        store,
+        fixed_profile(
+            done_through=StepId.ACTIVATE,
+            canvas_url=canvas.base_url,
+            environment=canvas.ally_environment,
+            client_id=canvas.ally_client_id,
+            key_id=canvas.key_id,
+        ),
+    )
 
 
 def _wizard_tokens(canvas: RunningSandbox) -> list[object]:

@@ -81,8 +81,12 @@ async def test_ticked_scopes_are_saved_and_the_secret_never_is(store: ProfileSto
 
 async def test_start_screen_shows_progress_and_last_check(store: ProfileStore) -> None:
     report = passing_report(missing=("url:GET|/api/v1/accounts/:account_id/terms",))
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE, report=report,
-                                      scopes={"url:GET|/api/v1/accounts": ScopeStatus.VERIFIED}))
+    save_profile(
+        store,
+        fixed_profile(
+            done_through=StepId.ACTIVATE, report=report, scopes={"url:GET|/api/v1/accounts": ScopeStatus.VERIFIED}
+        ),
+    )
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")

@@ -78,10 +78,16 @@ async def test_check_now_marks_each_row_on_the_key_or_missing(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="missing-scopes")
-    save_profile(store, fixed_profile(
-        done_through=StepId.CREATE_KEY, canvas_url=canvas.base_url, environment=canvas.ally_environment,
-        client_id=canvas.ally_client_id, key_id=canvas.key_id,
-    ))
+    save_profile(
+        store,
+        fixed_profile(
+            done_through=StepId.CREATE_KEY,
+            canvas_url=canvas.base_url,
+            environment=canvas.ally_environment,
+            client_id=canvas.ally_client_id,
+            key_id=canvas.key_id,
+        ),
+    )
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
@@ -96,14 +102,18 @@ async def test_check_now_marks_each_row_on_the_key_or_missing(
     assert {s for s, status in profile.scopes.items() if status is ScopeStatus.MISSING} == set(MISSING)
 
 
-async def test_a_running_check_can_be_cancelled(
-    store: ProfileStore, sandbox: Callable[..., RunningSandbox]
-) -> None:
+async def test_a_running_check_can_be_cancelled(store: ProfileStore, sandbox: Callable[..., RunningSandbox]) -> None:
     canvas = sandbox(scenario="ready", latency_ms=3000)
-    save_profile(store, fixed_profile(
-        done_through=StepId.CREATE_KEY, canvas_url=canvas.base_url, environment=canvas.ally_environment,
-        client_id=canvas.ally_client_id, key_id=canvas.key_id,
-    ))
+    save_profile(
+        store,
+        fixed_profile(
+            done_through=StepId.CREATE_KEY,
+            canvas_url=canvas.base_url,
+            environment=canvas.ally_environment,
+            client_id=canvas.ally_client_id,
+            key_id=canvas.key_id,
+        ),
+    )
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")

@@ -63,8 +63,9 @@ class TestStartScreen:
         monkeypatch.setattr(ProfileStore, "_move_aside", move_aside)
         app = _app(
             "start",
-            fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report(),
-                          scopes=all_scopes(ScopeStatus.VERIFIED)),
+            fixed_profile(
+                done_through=StepId.AUTHORIZE, report=passing_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
+            ),
             fixed_profile("test-2026", canvas_url="https://school.test.instructure.com"),
             open_name=None,
         )
@@ -91,8 +92,7 @@ class TestCanvasScreen:
 
     def test_test_instance_warning_and_redirect_uri(self, snap_compare: Snap) -> None:
         """A test instance is warned about; the environment and Client ID make the redirect URI."""
-        app = _app("canvas-test", fixed_profile(canvas_url="https://school.test.instructure.com",
-                                                environment="eu"))
+        app = _app("canvas-test", fixed_profile(canvas_url="https://school.test.instructure.com", environment="eu"))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
 
@@ -125,8 +125,7 @@ class TestScopesScreen:
         async def filter_files(pilot: Pilot[None]) -> None:
             await pilot.press("slash", *"files", "enter")
 
-        app = _app("scopes-80", fixed_profile(done_through=StepId.CREATE_KEY,
-                                              scopes=all_scopes(ScopeStatus.VERIFIED)))
+        app = _app("scopes-80", fixed_profile(done_through=StepId.CREATE_KEY, scopes=all_scopes(ScopeStatus.VERIFIED)))
         assert snap_compare(app, terminal_size=(80, 24), run_before=_settled(filter_files))
 
 
@@ -154,14 +153,19 @@ class TestAuthorizeScreen:
 
     def test_missing_scopes_with_their_fix(self, snap_compare: Snap) -> None:
         """Three scopes failed live: each named with its fix, and a button to the step that fixes it."""
-        app = _app("authorize-fail", fixed_profile(done_through=StepId.ACTIVATE,
-                                                   report=passing_report(missing=MISSING)))
+        app = _app(
+            "authorize-fail", fixed_profile(done_through=StepId.ACTIVATE, report=passing_report(missing=MISSING))
+        )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
     def test_all_verified(self, snap_compare: Snap) -> None:
         """Every check passed and the token was revoked."""
-        app = _app("authorize-pass", fixed_profile(done_through=StepId.ACTIVATE, report=passing_report(),
-                                                   scopes=all_scopes(ScopeStatus.VERIFIED)))
+        app = _app(
+            "authorize-pass",
+            fixed_profile(
+                done_through=StepId.ACTIVATE, report=passing_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
+            ),
+        )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
 
@@ -176,8 +180,12 @@ class TestHandoffScreen:
             pilot.app.session.secret = SECRET
             pilot.app.go_to(7)
 
-        app = _app("handoff", fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report(),
-                                            scopes=all_scopes(ScopeStatus.VERIFIED)))
+        app = _app(
+            "handoff",
+            fixed_profile(
+                done_through=StepId.AUTHORIZE, report=passing_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
+            ),
+        )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(with_secret))
 
     def test_presenter_mode_masks_key_id_and_secret(self, snap_compare: Snap) -> None:
@@ -188,8 +196,9 @@ class TestHandoffScreen:
             pilot.app.session.secret = SECRET
             pilot.app.go_to(7)
 
-        app = _app("handoff-presenter", fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report()),
-                   presenter=True)
+        app = _app(
+            "handoff-presenter", fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report()), presenter=True
+        )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(with_secret))
 
 

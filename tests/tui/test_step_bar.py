@@ -30,7 +30,9 @@ async def test_no_run_of_the_step_bar_starts_with_a_space(store: ProfileStore, w
     async with app.run_test(size=(width, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CreateKeyScreen")
         svg = app.export_screenshot()
-    runs = [html.unescape(text).replace("\xa0", " ")
-            for text in re.findall(r'<text class[^>]*y="(?:20|44\.4)"[^>]*>([^<]*)</text>', svg)]
+    runs = [
+        html.unescape(text).replace("\xa0", " ")
+        for text in re.findall(r'<text class[^>]*y="(?:20|44\.4)"[^>]*>([^<]*)</text>', svg)
+    ]
     assert any("done" in run for run in runs)
     assert [run for run in runs if run != "\n" and run.startswith(" ")] == []

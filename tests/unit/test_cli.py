@@ -19,7 +19,11 @@ def run_cli(*args: str, home: Path, stdin: str = "") -> subprocess.CompletedProc
     env = {**os.environ, "ALLY_WIZARD_HOME": str(home)}
     return subprocess.run(
         [sys.executable, "-m", "ally_wizard", *args],
-        capture_output=True, text=True, env=env, input=stdin, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=60,
     )
 
 
@@ -80,9 +84,7 @@ def test_profiles_show_progress(tmp_path: Path) -> None:
     assert "production" in text.stdout and "steps 3/7" in text.stdout and "scopes 2/31 verified" in text.stdout
     result = run_cli("profiles", "--json", home=tmp_path)
     row = json.loads(result.stdout)["profiles"][0]
-    assert (row["steps_done"], row["scopes_verified"], row["next_step"], row["last_check"]) == (
-        3, 2, "scopes", None
-    )
+    assert (row["steps_done"], row["scopes_verified"], row["next_step"], row["last_check"]) == (3, 2, "scopes", None)
 
 
 def test_a_corrupt_profile_is_reported_in_plain_words_and_exits_1(tmp_path: Path) -> None:
@@ -115,7 +117,5 @@ def test_commands_other_than_the_wizard_do_not_import_textual(tmp_path: Path, ar
         "print('HEAVY', heavy, file=sys.stderr)\n"
     )
     env = {**os.environ, "ALLY_WIZARD_HOME": str(tmp_path)}
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60
-    )
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
     assert "HEAVY []" in result.stderr

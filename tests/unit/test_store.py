@@ -58,7 +58,9 @@ def test_profile_round_trips(store: ProfileStore) -> None:
     assert loaded.canvas_url == original.canvas_url
     assert (loaded.environment, loaded.client_id, loaded.key_id) == ("eu", "1234", "170000000000123")
     assert (loaded.key_name, loaded.owner_email, loaded.recipe_version) == (
-        "Anthology Ally", "lms-admin@school.edu", "2026.11.1"
+        "Anthology Ally",
+        "lms-admin@school.edu",
+        "2026.11.1",
     )
     assert loaded.steps[StepId.CANVAS].state is StepState.DONE
     assert loaded.steps[StepId.CANVAS].done_at == original.steps[StepId.CANVAS].done_at
@@ -157,8 +159,7 @@ def test_unknown_keys_from_a_newer_version_survive_a_rewrite(store: ProfileStore
     store.create(_full_profile())
     path = store.path("production")
     path.write_text(
-        path.read_text().replace("schema = 1", "schema = 2\nfuture_flag = true")
-        + '\n[future_table]\nanswer = 42\n'
+        path.read_text().replace("schema = 1", "schema = 2\nfuture_flag = true") + "\n[future_table]\nanswer = 42\n"
     )
     loaded = store.load("production")
     loaded.profile.client_id = "5678"

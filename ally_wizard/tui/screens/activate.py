@@ -36,19 +36,26 @@ class ActivateScreen(StepScreen):
         for number, text in enumerate(self.wizard.recipe.steps.activate, start=1):
             yield Static(f"{number}. {text}", classes="step-text", markup=False)
         yield Label("Key ID (the number in the Details column)", classes="section-title", markup=False)
-        yield Input(self.profile.key_id, placeholder="e.g. 170000000000123", id="key-id", compact=True,
-                    password=self.wizard.presenter)
+        yield Input(
+            self.profile.key_id,
+            placeholder="e.g. 170000000000123",
+            id="key-id",
+            compact=True,
+            password=self.wizard.presenter,
+        )
         yield Static("", id="key-id-message", markup=False)
         yield Label("Secret (Show Key in the Details column)", classes="section-title", markup=False)
         with Horizontal(classes="row"):
-            yield Input(self.wizard.session.secret, placeholder="paste the secret", id="secret",
-                        password=True, compact=True)
+            yield Input(
+                self.wizard.session.secret, placeholder="paste the secret", id="secret", password=True, compact=True
+            )
             yield Button("Show (ctrl+t)", id="toggle-secret", compact=True)
         yield Static("", id="secret-message", markup=False)
         yield Static(
             "The secret stays in this program's memory for this run only: it is never saved to the "
             "profile or any file. You need it again on steps 6 and 7, or after restarting the wizard.",
-            classes="hint", markup=False,
+            classes="hint",
+            markup=False,
         )
 
     def on_mount(self) -> None:
@@ -136,6 +143,5 @@ class ActivateScreen(StepScreen):
             self.query_one("#key-id", Input).focus()
             return False
         if not self.wizard.session.secret:
-            self.notify("No secret yet: the live check on step 6 needs it. You can paste it later.",
-                        severity="warning")
+            self.notify("No secret yet: the live check on step 6 needs it. You can paste it later.", severity="warning")
         return True

@@ -71,15 +71,26 @@ class AuthorizeScreen(StepScreen):
             yield Label("The secret (held in memory only; from Show Key in Canvas)", markup=False)
             yield Input(password=True, id="secret", placeholder="paste the secret", compact=True)
         with Vertical(id="authorize-box"):
-            yield Static("1. Open this address in a browser where you are signed in to Canvas as an admin, "
-                        "and select Authorize:", classes="section-title", markup=False)
+            yield Static(
+                "1. Open this address in a browser where you are signed in to Canvas as an admin, "
+                "and select Authorize:",
+                classes="section-title",
+                markup=False,
+            )
             yield CopyRow("", "Copy (ctrl+y)", "copy-authorize", id="authorize-row")
             yield Button("Open in browser (ctrl+o)", id="open-authorize", compact=True)
-            yield Static("2. Paste the whole address the browser shows afterwards (it contains code=), "
-                        "then Enter:", classes="section-title", markup=False)
+            yield Static(
+                "2. Paste the whole address the browser shows afterwards (it contains code=), then Enter:",
+                classes="section-title",
+                markup=False,
+            )
             # It carries the one-use code: masked like the secret while presenting.
-            yield Input(placeholder="https://canvas.school.edu/login/oauth2/auth?code=…", id="pasted", compact=True,
-                        password=self.wizard.presenter)
+            yield Input(
+                placeholder="https://canvas.school.edu/login/oauth2/auth?code=…",
+                id="pasted",
+                compact=True,
+                password=self.wizard.presenter,
+            )
             yield Static("", id="paste-error", classes="inline-error", markup=False)
         with Container(id="results"):
             with Vertical(id="results-side"):
@@ -102,7 +113,9 @@ class AuthorizeScreen(StepScreen):
             table.display = False
             self._phase(
                 "Start the check: first what Canvas shows without signing in, then one authorization in "
-                "your browser. Nothing in Canvas is changed; the test token is revoked at the end.", "hint")
+                "your browser. Nothing in Canvas is changed; the test token is revoked at the end.",
+                "hint",
+            )
         self.query_one("#start", Button).focus()
 
     # -- display -----------------------------------------------------------------------------------------
@@ -219,8 +232,15 @@ class AuthorizeScreen(StepScreen):
         for index, number in enumerate(numbers):
             info = step(number)
             key = " (ctrl+g)" if index == 0 else ""
-            buttons.append(Button(f"Fix on step {info.number}: {info.short}{key}", name=f"fix-{info.number}",
-                                  classes="fix", variant="warning", compact=True))
+            buttons.append(
+                Button(
+                    f"Fix on step {info.number}: {info.short}{key}",
+                    name=f"fix-{info.number}",
+                    classes="fix",
+                    variant="warning",
+                    compact=True,
+                )
+            )
         box.mount_all(buttons)
 
     def _show_result(self, report: Report, *, saved: bool = False) -> None:
@@ -233,8 +253,9 @@ class AuthorizeScreen(StepScreen):
             who = f" Authorized by {report.authorized_by};" if report.authorized_by else ""
             self._phase(f"{prefix}✓ All checks passed.{who} the test token was revoked.", "inline-ok")
         elif not failed:
-            self._phase(f"{prefix}✓ Nothing blocks the authorization. Press ctrl+r to run the whole check.",
-                        "inline-ok")
+            self._phase(
+                f"{prefix}✓ Nothing blocks the authorization. Press ctrl+r to run the whole check.", "inline-ok"
+            )
         else:
             self._phase(f"{prefix}✗ {len(failed)} problem(s), each listed below with its fix.", "inline-error")
         self._show_fixes(checks)
@@ -281,7 +302,12 @@ class AuthorizeScreen(StepScreen):
         secret = self.wizard.session.secret
         async with CanvasClient(target.canvas_url, concurrency=8) as client:
             return await run_live_checks(
-                client, target, pending, code, secret, on_check=table.put,
+                client,
+                target,
+                pending,
+                code,
+                secret,
+                on_check=table.put,
                 enforce_scopes=enforce_scopes_found(self.preflight),
             )
 
@@ -297,8 +323,11 @@ class AuthorizeScreen(StepScreen):
         elif event.state is WorkerState.SUCCESS and name == "live_worker":
             self._live_done(self.target, event.worker.result)
         elif event.state is WorkerState.CANCELLED:
-            self._phase("Cancelled. Rows keep the answers that had arrived; a token already issued is "
-                        "revoked. Press ctrl+r to check again.", "inline-warning")
+            self._phase(
+                "Cancelled. Rows keep the answers that had arrived; a token already issued is "
+                "revoked. Press ctrl+r to check again.",
+                "inline-warning",
+            )
             self._show_fixes([])
 
     def _preflight_done(self, target: KeyTarget) -> None:
@@ -318,8 +347,9 @@ class AuthorizeScreen(StepScreen):
         self.query_one("#authorize-box").display = True
         self.query_one("#paste-error", Static).update("")
         self._show_fixes([c for c in self.preflight if c.status in (CheckStatus.FAIL, CheckStatus.ERROR)])
-        self._phase("✓ Nothing blocks the authorization. Authorize in the browser, then paste the address.",
-                    "inline-ok")
+        self._phase(
+            "✓ Nothing blocks the authorization. Authorize in the browser, then paste the address.", "inline-ok"
+        )
         self.wizard.open_url(self.pending.authorize_url)
         pasted = self.query_one("#pasted", Input)
         pasted.value = ""
@@ -355,15 +385,19 @@ class AuthorizeScreen(StepScreen):
             return
         if not self.wizard.session.secret:
             self.query_one("#secret-box").display = True
-            error.update("✗ The secret is needed for the exchange: paste it in the secret field above, then "
-                         "press Enter here again.")
+            error.update(
+                "✗ The secret is needed for the exchange: paste it in the secret field above, then "
+                "press Enter here again."
+            )
             self.query_one("#secret", Input).focus()
             return
         error.update("")
         pending, self.pending = self.pending, None  # a code works once
         self.query_one("#authorize-box").display = False
-        self._phase("… Exchanging the code and probing every scope with the token. Esc cancels (the token "
-                    "is still revoked).", "hint")
+        self._phase(
+            "… Exchanging the code and probing every scope with the token. Esc cancels (the token is still revoked).",
+            "hint",
+        )
         self.live_worker(self.target, pending, code)
 
     def _live_done(self, target: KeyTarget, live: LiveResult | None) -> None:
@@ -384,8 +418,11 @@ class AuthorizeScreen(StepScreen):
     def _save_report(self, report: Report) -> None:
         profile = self.profile
         profile.last_verification = report
-        apply_scope_checks(profile, [c for c in report.checks if c.id != "token.revoked"],
-                           live=any(c.id == "token.revoked" for c in report.checks))
+        apply_scope_checks(
+            profile,
+            [c for c in report.checks if c.id != "token.revoked"],
+            live=any(c.id == "token.revoked" for c in report.checks),
+        )
         self.save()
 
     def worker_failed(self, worker: Worker[object], message: str) -> None:

@@ -32,21 +32,27 @@ class CanvasScreen(StepScreen):
         profile = self.profile
         recipe = self.wizard.recipe
         yield Label("Canvas address", classes="section-title", markup=False)
-        yield Static("Your institution's Canvas, such as canvas.school.edu (any Canvas page URL works).",
-                     classes="hint", markup=False)
+        yield Static(
+            "Your institution's Canvas, such as canvas.school.edu (any Canvas page URL works).",
+            classes="hint",
+            markup=False,
+        )
         yield Input(profile.canvas_url, placeholder="e.g. canvas.school.edu", id="canvas-url", compact=True)
         yield Static("", id="canvas-url-message", markup=False)
         yield Static("", id="canvas-warning", classes="inline-warning", markup=False)
         yield Label(recipe.environment_label, classes="section-title", markup=False)
-        yield Static("The data centre that hosts your institution's Ally (ask Ally support if unsure).",
-                     classes="hint", markup=False)
+        yield Static(
+            "The data centre that hosts your institution's Ally (ask Ally support if unsure).",
+            classes="hint",
+            markup=False,
+        )
         with RadioSet(id="environment"):
             for env in recipe.environments:
-                yield RadioButton(Text(f"{env.label}  ({env.host})"), value=env.id == profile.environment,
-                                  name=env.id)
+                yield RadioButton(Text(f"{env.label}  ({env.host})"), value=env.id == profile.environment, name=env.id)
         yield Label(recipe.client_id_label, classes="section-title", markup=False)
-        yield Static("The number Ally gave your institution; it goes into the redirect URI.", classes="hint",
-                     markup=False)
+        yield Static(
+            "The number Ally gave your institution; it goes into the redirect URI.", classes="hint", markup=False
+        )
         with Horizontal(classes="row"):
             yield Input(profile.client_id, placeholder="e.g. 1234", id="client-id", compact=True)
         yield Static("", id="client-id-message", markup=False)

@@ -72,18 +72,28 @@ class CreateKeyScreen(StepScreen):
         yield checklist
         yield Label("Key Name", classes="section-title", markup=False)
         yield Input(profile.key_name or recipe.suggested_key_name, id="key-name", compact=True)
-        yield Static(f"Suggested: {recipe.suggested_key_name} (type it as you like; Ally does not check it).",
-                     classes="hint", markup=False)
+        yield Static(
+            f"Suggested: {recipe.suggested_key_name} (type it as you like; Ally does not check it).",
+            classes="hint",
+            markup=False,
+        )
         yield Label("Owner Email", classes="section-title", markup=False)
         suggestion = suggested_owner_email(profile.canvas_url)
         yield Input(profile.owner_email, placeholder=f"e.g. {suggestion}", id="owner-email", compact=True)
-        yield Static(f"Suggested: a shared mailbox such as {suggestion}, so the key does not depend on one "
-                     "person.", classes="hint", id="email-hint", markup=False)
+        yield Static(
+            f"Suggested: a shared mailbox such as {suggestion}, so the key does not depend on one person.",
+            classes="hint",
+            id="email-hint",
+            markup=False,
+        )
         yield Label("Redirect URI (paste into the Redirect URIs field, exactly)", classes="section-title", markup=False)
         uri = self._redirect()
         if uri is None:
-            yield Static("✗ The redirect URI needs the Ally environment and Client ID from step 2.",
-                         classes="inline-error", markup=False)
+            yield Static(
+                "✗ The redirect URI needs the Ally environment and Client ID from step 2.",
+                classes="inline-error",
+                markup=False,
+            )
             yield Button("Go to step 2", id="go-canvas", compact=True)
         else:
             yield CopyRow(uri, "Copy (ctrl+y)", "copy-redirect", id="redirect-row")
@@ -93,7 +103,8 @@ class CreateKeyScreen(StepScreen):
         yield Static(
             f"Enforce Scopes: {'ON' if settings.enforce_scopes else 'off'}    "
             f"Allow Include Parameters: {'checked' if settings.allow_includes else 'unchecked'}    "
-            "Then tick the 31 scopes (next step).", markup=False,
+            "Then tick the 31 scopes (next step).",
+            markup=False,
         )
 
     def on_mount(self) -> None:
@@ -116,8 +127,7 @@ class CreateKeyScreen(StepScreen):
         checklist.add_column("Step", key="step", width=step_width)
         ticked = set(self.profile.create_checklist)
         for number, text in enumerate(self.wizard.recipe.steps.create):
-            checklist.add_row(_tick_cell(number in ticked), Text(f"{number + 1}. {text}"), key=str(number),
-                              height=None)
+            checklist.add_row(_tick_cell(number in ticked), Text(f"{number + 1}. {text}"), key=str(number), height=None)
         checklist.move_cursor(row=row)
         self.wrapped_width = self.app.size.width
 
@@ -159,8 +169,10 @@ class CreateKeyScreen(StepScreen):
                 hint.update(f"! {value!r} does not look like an email address (name@school.edu).")
                 hint.set_classes("inline-warning")
             else:
-                hint.update(f"Suggested: a shared mailbox such as {suggested_owner_email(self.profile.canvas_url)}, "
-                            "so the key does not depend on one person.")
+                hint.update(
+                    f"Suggested: a shared mailbox such as {suggested_owner_email(self.profile.canvas_url)}, "
+                    "so the key does not depend on one person."
+                )
                 hint.set_classes("hint")
         else:
             return
@@ -201,6 +213,9 @@ class CreateKeyScreen(StepScreen):
             return False
         missing = len(self.wizard.recipe.steps.create) - len(self.profile.create_checklist)
         if missing:
-            self.notify(f"{missing} step(s) of the checklist are not ticked; the checks on step 6 will tell "
-                        "whether they were done.", severity="warning")
+            self.notify(
+                f"{missing} step(s) of the checklist are not ticked; the checks on step 6 will tell "
+                "whether they were done.",
+                severity="warning",
+            )
         return True

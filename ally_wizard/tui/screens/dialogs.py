@@ -71,7 +71,8 @@ class NewProfileScreen(ModalScreen[str | None]):
                 yield Static(
                     "Welcome. This wizard walks you through creating the Canvas developer key that "
                     "Anthology Ally needs, and checks it against your Canvas before you hand it to Ally.",
-                    classes="question", markup=False,
+                    classes="question",
+                    markup=False,
                 )
             yield Label("Name this setup (one per Canvas instance):", markup=False)
             yield Input(self.suggestion, placeholder="production", id="profile-name", max_length=64)

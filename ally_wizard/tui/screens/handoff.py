@@ -44,14 +44,26 @@ class HandoffScreen(StepScreen):
         """The verdict so far, Ally's steps, the two values, and the export."""
         report = self.profile.last_verification
         if report is None:
-            yield Static("! The key has not been checked live yet (step 6). Ally's own check may fail.",
-                         classes="inline-warning", id="verdict", markup=False)
+            yield Static(
+                "! The key has not been checked live yet (step 6). Ally's own check may fail.",
+                classes="inline-warning",
+                id="verdict",
+                markup=False,
+            )
         elif report.overall is CheckStatus.PASS:
-            yield Static("✓ The live check passed: Ally will find what it needs.", classes="inline-ok", id="verdict",
-                         markup=False)
+            yield Static(
+                "✓ The live check passed: Ally will find what it needs.",
+                classes="inline-ok",
+                id="verdict",
+                markup=False,
+            )
         else:
-            yield Static(f"{report.overall.label}: the last live check found problems; see step 6.",
-                         classes="inline-error", id="verdict", markup=False)
+            yield Static(
+                f"{report.overall.label}: the last live check found problems; see step 6.",
+                classes="inline-error",
+                id="verdict",
+                markup=False,
+            )
         yield Label("On Ally's configuration page", classes="section-title", markup=False)
         for number, text in enumerate(self.wizard.recipe.steps.handoff, start=1):
             yield Static(f"{number}. {text}", classes="step-text", markup=False)
@@ -84,8 +96,11 @@ class HandoffScreen(StepScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         """Copy and export buttons; Back/Finish otherwise."""
-        actions = {"copy-key-id": self.action_copy_key_id, "copy-secret": self.action_copy_secret,
-                   "export": self.action_export_summary}
+        actions = {
+            "copy-key-id": self.action_copy_key_id,
+            "copy-secret": self.action_copy_secret,
+            "export": self.action_export_summary,
+        }
         action = actions.get(event.button.id or "")
         if action is None:
             super().on_button_pressed(event)
@@ -103,8 +118,10 @@ class HandoffScreen(StepScreen):
     def action_copy_secret(self) -> None:
         """Copy the secret while it is in memory (the notification never shows it)."""
         if not self.wizard.session.secret:
-            self.notify("The secret is not in memory. Paste it on step 5, or copy it from Show Key in Canvas.",
-                        severity="warning")
+            self.notify(
+                "The secret is not in memory. Paste it on step 5, or copy it from Show Key in Canvas.",
+                severity="warning",
+            )
             return
         self.wizard.copy_text(self.wizard.session.secret, "secret")
 
@@ -133,5 +150,4 @@ class HandoffScreen(StepScreen):
             return
         for bar in self.query("StepBar"):
             bar.refresh()
-        self.notify("Setup complete. The wizard can be closed (ctrl+q); the profile keeps this record.",
-                    title="Done")
+        self.notify("Setup complete. The wizard can be closed (ctrl+q); the profile keeps this record.", title="Done")

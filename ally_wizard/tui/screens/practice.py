@@ -53,8 +53,9 @@ def practice_text(demo: DemoSession, *, presenter: bool, env_label: str, note: s
         text.append(label.ljust(width), style="bold")
         text.append(value + "\n")
     text.append("\nKey ID and secret: ", style="bold")
-    text.append("on the Developer Keys page, as in a real Canvas: the Details column shows the ID, Show Key "
-                "the secret.\n")
+    text.append(
+        "on the Developer Keys page, as in a real Canvas: the Details column shows the ID, Show Key the secret.\n"
+    )
     handout = demo.handout()
     if handout is not None:
         key_id = mask_key_id(handout.key_id) if presenter else handout.key_id

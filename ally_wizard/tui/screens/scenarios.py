@@ -36,8 +36,10 @@ class ScenarioPickerScreen(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         """A sentence on what switching does, then the list (the current one marked ▶)."""
         if self.can_switch:
-            intro = ("Enter switches: the simulated Canvas is reset to the scenario and the demo setup starts "
-                     "over. Esc keeps the current one.")
+            intro = (
+                "Enter switches: the simulated Canvas is reset to the scenario and the demo setup starts "
+                "over. Esc keeps the current one."
+            )
         else:
             intro = self.why_not
         options = []

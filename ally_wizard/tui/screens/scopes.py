@@ -71,8 +71,9 @@ class ScopesScreen(StepScreen):
     def compose_body(self) -> ComposeResult:
         """Progress, filter, the scope table, and the key-level rows of the last check."""
         yield Static("", id="progress", markup=False)
-        yield Input(placeholder="Filter by section or text (/ to focus, Esc to go back to the list)",
-                    id="filter", compact=True)
+        yield Input(
+            placeholder="Filter by section or text (/ to focus, Esc to go back to the list)", id="filter", compact=True
+        )
         with Container(id="scope-area"):
             with Vertical(id="scope-list"):
                 table: DataTable[Text | str] = DataTable(id="scopes", cursor_type="row")
@@ -105,13 +106,17 @@ class ScopesScreen(StepScreen):
         profile = self.profile
         for section in self.wizard.recipe.sections:
             scopes = [
-                scope for scope in section.scopes
+                scope
+                for scope in section.scopes
                 if not needle or needle in section.name.lower() or needle in scope.string.lower()
             ]
             if not scopes:
                 continue
-            table.add_row(Text(""), Text(f"{section.name} ({len(section.scopes)})", style="bold underline"),
-                          key=f"{SECTION_PREFIX}{section.name}")
+            table.add_row(
+                Text(""),
+                Text(f"{section.name} ({len(section.scopes)})", style="bold underline"),
+                key=f"{SECTION_PREFIX}{section.name}",
+            )
             for scope in scopes:
                 table.add_row(scope_cell(profile.scope_status(scope.string)), Text(scope.string), key=scope.string)
         if keep is not None and keep in table.rows:
@@ -168,7 +173,7 @@ class ScopesScreen(StepScreen):
         return None if value is None else str(value)
 
     def _section_scopes(self, key: str) -> list[str]:
-        name = key[len(SECTION_PREFIX):]
+        name = key[len(SECTION_PREFIX) :]
         for section in self.wizard.recipe.sections:
             if section.name == name:
                 return [scope.string for scope in section.scopes]
@@ -184,15 +189,20 @@ class ScopesScreen(StepScreen):
             scopes = self._section_scopes(key)
             untick = all(profile.scope_status(s) is not ScopeStatus.TODO for s in scopes)
             for scope in scopes:
-                status = ScopeStatus.TODO if untick else (
-                    profile.scope_status(scope) if profile.scope_status(scope).confirmed else ScopeStatus.TICKED
+                status = (
+                    ScopeStatus.TODO
+                    if untick
+                    else (profile.scope_status(scope) if profile.scope_status(scope).confirmed else ScopeStatus.TICKED)
                 )
                 profile.scopes[scope] = status
                 self._set_row(scope, status)
         else:
             current = profile.scope_status(key)
-            status = ScopeStatus.TICKED if current in (
-                ScopeStatus.TODO, ScopeStatus.MISSING, ScopeStatus.UNKNOWN) else ScopeStatus.TODO
+            status = (
+                ScopeStatus.TICKED
+                if current in (ScopeStatus.TODO, ScopeStatus.MISSING, ScopeStatus.UNKNOWN)
+                else ScopeStatus.TODO
+            )
             profile.scopes[key] = status
             self._set_row(key, status)
             table = self.query_one("#scopes", DataTable)
@@ -313,9 +323,13 @@ class ScopesScreen(StepScreen):
 
     def validate_step(self) -> bool:
         """Unticked scopes only earn a reminder; the live check on step 6 is the real test."""
-        todo = sum(1 for s in self.wizard.recipe.scope_strings
-                   if self.profile.scope_status(s) in (ScopeStatus.TODO, ScopeStatus.MISSING))
+        todo = sum(
+            1
+            for s in self.wizard.recipe.scope_strings
+            if self.profile.scope_status(s) in (ScopeStatus.TODO, ScopeStatus.MISSING)
+        )
         if todo:
-            self.notify(f"{todo} scope(s) are not ticked yet; step 6 will show any that are missing.",
-                        severity="warning")
+            self.notify(
+                f"{todo} scope(s) are not ticked yet; step 6 will show any that are missing.", severity="warning"
+            )
         return True

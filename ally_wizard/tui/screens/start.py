@@ -53,7 +53,8 @@ class StartScreen(WizardScreen):
             yield Static(
                 "Each setup is one Canvas instance and its Ally developer key. Resume one where you "
                 "left off, or start a new one.",
-                classes="hint", markup=False,
+                classes="hint",
+                markup=False,
             )
             table = SetupsTable(id="profiles", cursor_type="row", zebra_stripes=True)
             yield table
@@ -69,8 +70,14 @@ class StartScreen(WizardScreen):
         """List the setups; a first run goes straight to naming a new one."""
         table = self.query_one("#profiles", DataTable)
         # Text labels: a str label goes through Rich markup, whose emoji table alone costs start-up 2.5 ms.
-        for label, key in (("Setup", "name"), ("Canvas", "canvas"), ("Steps", "steps"), ("Scopes ✓", "scopes"),
-                           ("Last check (UTC)", "last"), ("Next", "next")):
+        for label, key in (
+            ("Setup", "name"),
+            ("Canvas", "canvas"),
+            ("Steps", "steps"),
+            ("Scopes ✓", "scopes"),
+            ("Last check (UTC)", "last"),
+            ("Next", "next"),
+        ):
             table.add_column(Text(label), key=key)
         self.reload()
         if not self.listings and not self.wizard.initial_profile:
