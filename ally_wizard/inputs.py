@@ -87,6 +87,8 @@ def normalize_canvas_url(value: str) -> str:
     host = (parts.hostname or "").rstrip(".").lower()
     if not host:
         raise InputError("The Canvas address has no host name. Type it like canvas.school.edu.")
+    if port == 0:
+        raise InputError("The Canvas address has port 0, which nothing listens on. Remove :0 or type the real port.")
     loopback = is_loopback(host)
     if not loopback:
         _check_host_name(host)

@@ -17,7 +17,10 @@ from ally_wizard.canvas.report import Check, CheckStatus, Report
 SCHEMA_VERSION = 1
 # The wizard's steps: the start screen (choosing this profile) is step 1, then one per `StepId`.
 STEPS_TOTAL = 7
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# \Z, not $: `$` also matches before a trailing newline, and "prod\n" must not become a file name.
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
+# Windows opens these device names whatever the extension (CON.toml is the console), so no profile may use them.
+_RESERVED_NAMES = frozenset({"CON", "PRN", "AUX", "NUL"} | {f"{kind}{n}" for kind in ("COM", "LPT") for n in range(10)})
 
 
 class StepId(enum.StrEnum):
@@ -127,6 +130,8 @@ def check_profile_name(name: str) -> str:
             f"{name!r} cannot be a profile name. Use letters, digits, '.', '-' or '_' "
             "(starting with a letter or digit), such as production or test-2026."
         )
+    if name.split(".", 1)[0].upper() in _RESERVED_NAMES:
+        raise ValueError(f"{name!r} cannot be a profile name: Windows keeps that name for a device. Choose another.")
     return name
 
 

@@ -3,7 +3,10 @@
 - Writes go to a temp file in the same folder, are fsynced, then renamed over the old file, so a crash
   leaves either the old profile or the new one, never half of one.
 - Files are 0600 in a 0700 folder: a profile names the institution's Canvas and key.
-- A corrupt file is moved aside (`NAME.toml.corrupt-<timestamp>`) and reported, never overwritten.
+- A corrupt file is moved aside (`NAME.toml.corrupt-<timestamp>`) and reported, never overwritten; a file
+  nested deeper than any profile is counts as corrupt, so no reader or writer can hit Python's recursion limit.
+- Temp files left by a save that was killed are removed by the next save of that profile (under its lock).
+- No symbolic link is followed for the lock file or when tightening a folder's mode.
 - Keys written by a newer ally-wizard are kept on rewrite.
 - Each load remembers the file's digest; saving over a file that changed since then raises
   `ProfileConflict` instead of silently dropping the other process's changes.
@@ -16,6 +19,8 @@ import copy
 import datetime as dt
 import hashlib
 import os
+import re
+import stat
 import sys
 import tempfile
 import tomllib
@@ -43,6 +48,9 @@ HOME_ENV = "ALLY_WIZARD_HOME"
 APP_NAME = "ally-wizard"
 SUFFIX = ".toml"
 _EMPTY_DIGEST = "absent"
+# A profile's deepest value sits 4 levels down (last_verification.checks[n].evidence); 32 leaves room for keys
+# a newer version may add, and is far below the depth where tomllib, deepcopy or tomli_w recurse too deep.
+MAX_DEPTH = 32
 
 if sys.platform != "win32":  # POSIX advisory locks serialize the check-then-rename of two processes.
     import fcntl
@@ -99,6 +107,24 @@ class Listing:
     name: str
     loaded: Loaded | None = None
     problem: CorruptProfile | None = None
+
+
+def _depth_exceeds(value: object, limit: int) -> bool:
+    """True when tables or arrays nest more than `limit` levels deep (walked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        children: Iterator[object]
+        if isinstance(item, dict):
+            children = iter(item.values())
+        elif isinstance(item, list):
+            children = iter(item)
+        else:
+            continue
+        if depth >= limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _digest(data: bytes | None) -> str:
@@ -238,7 +264,9 @@ class ProfileStore:
         """Create the folders 0700, and tighten them if someone loosened them."""
         for folder in (self.home, self.folder):
             folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if folder.stat().st_mode & 0o077:
+            mode = folder.lstat().st_mode
+            # A symlinked folder is left as it is: chmod would change the mode of whatever the link points at.
+            if not stat.S_ISLNK(mode) and mode & 0o077:
                 folder.chmod(0o700)
 
     def names(self) -> list[str]:
@@ -283,6 +311,11 @@ class ProfileStore:
         except tomllib.TOMLDecodeError as exc:
             reason, line = describe_toml_error(exc)
             raise CorruptProfile(name, f"not valid TOML: {reason}", line, self._move_aside(path)) from None
+        except RecursionError:
+            raw = None
+        if raw is None or _depth_exceeds(raw, MAX_DEPTH):
+            reason = f"its tables or arrays are nested more than {MAX_DEPTH} levels deep"
+            raise CorruptProfile(name, reason, None, self._move_aside(path))
         try:
             profile = profile_from_dict(name, raw)
         except ValueError as exc:
@@ -306,6 +339,7 @@ class ProfileStore:
                     f"Profile {loaded.profile.name!r} was changed by another ally-wizard since it was opened. "
                     "Nothing was overwritten; open the profile again to see both sets of changes."
                 )
+            _remove_stale_temp_files(path)
             loaded.profile.updated_at = utcnow()
             merged = _merge(loaded.raw, profile_to_dict(loaded.profile))
             payload = tomli_w.dumps(merged).encode("utf-8")
@@ -334,13 +368,38 @@ class ProfileStore:
             yield
             return
         lock_path = path.with_name(f".{path.name}.lock")
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            # O_NOFOLLOW: a lock file planted as a symlink must not make us create or open its target.
+            fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError as exc:
+            raise ProfileError(
+                f"The lock file {lock_path.name} cannot be opened ({exc.strerror}); "
+                "if it is a symbolic link, delete it and save again."
+            ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
+
+
+def _remove_stale_temp_files(path: Path) -> None:
+    """Delete temp files a killed save of this profile left behind.
+
+    Called with the profile's lock held: every save writes its temp file under that lock, so any temp file
+    of this profile seen now belongs to a save that died. The pattern is `atomic_write`'s exact name
+    (`.NAME.toml.<8 random>.tmp`), so another profile's temp files never match.
+    """
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[A-Za-z0-9_]{{8}}\.tmp\Z")
+    try:
+        entries = list(path.parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        if pattern.match(entry.name):
+            with contextlib.suppress(OSError):
+                entry.unlink()
 
 
 def atomic_write(path: Path, payload: bytes) -> None:

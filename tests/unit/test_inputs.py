@@ -142,3 +142,9 @@ def test_a_secret_pasted_into_the_wrong_field_is_not_repeated_in_the_error() -> 
             parse(secret)
         assert secret[:8] not in str(caught.value)
         assert "64 characters typed" in str(caught.value)
+
+
+@pytest.mark.parametrize("typed", ["canvas.school.edu:0", "https://canvas.school.edu:0/", "http://127.0.0.1:0"])
+def test_port_zero_is_refused(typed: str) -> None:
+    with pytest.raises(InputError, match="port 0"):
+        normalize_canvas_url(typed)

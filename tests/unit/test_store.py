@@ -12,7 +12,7 @@ import pytest
 
 from ally_wizard.canvas.report import Check, CheckStatus, Evidence, Report
 from ally_wizard.profile import Profile, ScopeStatus, StepId, StepState
-from ally_wizard.store import CorruptProfile, ProfileConflict, ProfileNotFound, ProfileStore, default_home
+from ally_wizard.store import CorruptProfile, ProfileConflict, ProfileError, ProfileNotFound, ProfileStore, default_home
 
 ACCOUNTS = "url:GET|/api/v1/accounts"
 
@@ -216,3 +216,78 @@ def test_home_follows_the_environment_variable(monkeypatch: pytest.MonkeyPatch, 
     monkeypatch.setenv("ALLY_WIZARD_HOME", str(tmp_path / "elsewhere"))
     assert default_home() == tmp_path / "elsewhere"
     assert ProfileStore().folder == tmp_path / "elsewhere" / "profiles"
+
+
+@pytest.mark.parametrize("name", ["prod\n", "CON", "nul", "com1", "LPT9", "aux.backup", "Con.2026"])
+def test_profile_name_refuses_trailing_newline_and_windows_device_names(store: ProfileStore, name: str) -> None:
+    with pytest.raises(ValueError, match="cannot be a profile name"):
+        store.path(name)
+
+
+def test_profile_name_may_contain_a_device_name_inside_it(store: ProfileStore) -> None:
+    assert store.path("console").name == "console.toml"
+    assert store.path("prod-con").name == "prod-con.toml"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "x = " + "[" * 100_000 + "]" * 100_000 + "\n",  # deep enough for RecursionError inside tomllib
+        "x = " + "[" * 400 + "]" * 400 + "\n",  # loads, but deepcopy and tomli_w would recurse too deep
+        "x = " + "{a = " * 200 + "1" + "}" * 200 + "\n",
+    ],
+    ids=["arrays-100k", "arrays-400", "inline-tables-200"],
+)
+def test_deeply_nested_toml_is_a_corrupt_profile_moved_aside(store: ProfileStore, body: str) -> None:
+    store.ensure_folder()
+    store.path("deep").write_text(body, encoding="utf-8")
+    with pytest.raises(CorruptProfile, match="nested more than") as caught:
+        store.load("deep")
+    assert caught.value.kept_at is not None and caught.value.kept_at.exists()
+    assert not store.path("deep").exists()
+    store.create(Profile("deep"))  # the name is free again and saves work
+
+
+def test_listing_reports_a_deeply_nested_profile_as_a_problem(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.path("deep").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    listed = {entry.name: entry for entry in store.list()}
+    assert listed["production"].loaded is not None
+    assert listed["deep"].problem is not None
+
+
+def test_a_save_removes_temp_files_a_killed_save_left(store: ProfileStore) -> None:
+    loaded = store.create(_full_profile())
+    folder = store.folder
+    stale = [folder / ".production.toml.abcd_123.tmp", folder / ".production.toml.zz99yy88.tmp"]
+    other = folder / ".production.toml.b.toml.abcd1234.tmp"  # a temp file of another profile ("production.toml.b")
+    unrelated = folder / "notes.tmp"
+    for path in (*stale, other, unrelated):
+        path.write_bytes(b"half a profile")
+    store.save(loaded)
+    assert not any(path.exists() for path in stale)
+    assert other.exists() and unrelated.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX locks and symlinks")
+def test_lock_file_planted_as_a_symlink_is_not_followed(store: ProfileStore, tmp_path: Path) -> None:
+    loaded = store.create(_full_profile())
+    target = tmp_path / "victim"
+    lock = store.folder / ".production.toml.lock"
+    lock.unlink()
+    lock.symlink_to(target)
+    with pytest.raises(ProfileError, match="lock file"):
+        store.save(loaded)
+    assert not target.exists()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX modes and symlinks")
+def test_folder_mode_is_not_changed_through_a_symlink(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "shared"
+    elsewhere.mkdir(mode=0o755)
+    elsewhere.chmod(0o755)
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    (home / "profiles").symlink_to(elsewhere)
+    ProfileStore(home).ensure_folder()
+    assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o755
