@@ -15,6 +15,9 @@ from ally_wizard.recipe import Recipe
 
 MAX_INPUT = 2048
 _DIGITS = re.compile(r"^[0-9]+$")
+# What copying the Details cell of Developer Keys gives: the label "ID" (or "Key ID") before the number,
+# sometimes with a colon and a line break between them.
+_DETAILS_LABEL = re.compile(r"^(?:key\s*)?id\s*:?\s*(?=[0-9])", re.IGNORECASE)
 _LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _LOOPBACK_NAMES = {"localhost"}
 GLOBAL_ID_SHARD = 10**13
@@ -168,7 +171,7 @@ def redirect_uri(recipe: Recipe, environment_id: str, client_id: str) -> str:
 
 def parse_key_id(value: str) -> int:
     """Check a developer key ID as a Canvas global ID (shard x 10^13 + local id)."""
-    text = _check_plain(value, "developer key ID")
+    text = _DETAILS_LABEL.sub("", _check_plain(value, "developer key ID"))
     if any(char.isspace() for char in text):
         raise InputError("The developer key ID contains a space. Copy only the number from the Details column.")
     if not _DIGITS.match(text):

@@ -18,11 +18,14 @@ from ally_wizard.canvas.report import (
 )
 from ally_wizard.canvas.target import section_of
 
+# key.exists and key.on are separate questions (a key can exist and be OFF), so neither title says
+# "active" or "on" for the other: with the key OFF, a ✓ beside one and a ✗ beside the other must not read
+# as a contradiction.
 TITLES = {
-    KEY_EXISTS: "Canvas knows the key and it is active",
+    KEY_EXISTS: "The key ID exists in Canvas (not deleted)",
     KEY_REDIRECT_URI: "The Ally redirect URI is on the key",
     KEY_ENFORCE_SCOPES: "Enforce Scopes is on",
-    KEY_ON: "The key is ON for the root account",
+    KEY_ON: "The key's State is ON (not OFF or ALLOW)",
     KEY_SECRET: "The secret belongs to the key",
     KEY_ALLOW_INCLUDES: "Allow Include Parameters is checked",
     TOKEN_REVOKED: "The test token was revoked",
@@ -111,7 +114,7 @@ def skipped_until(reason: str) -> str:
 
 
 PASS_MESSAGES = {
-    KEY_EXISTS: "Canvas found the key by its ID, and the key is active.",
+    KEY_EXISTS: "Canvas found the key by its ID (whether it is ON is a row of its own).",
     KEY_REDIRECT_URI: "Registered on the key exactly as Ally sends it.",
     KEY_ENFORCE_SCOPES: "Canvas refused a scope no key can hold, so it checks the key's scopes.",
     KEY_ON: "Canvas accepts the key for this root account.",

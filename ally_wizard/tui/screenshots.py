@@ -32,10 +32,10 @@ MISSING = ("url:GET|/api/v1/accounts/:account_id/terms", "url:PUT|/api/v1/media_
 def sample_report(missing: tuple[str, ...] = ()) -> Report:
     """A live report as a passing run leaves it (the scopes in `missing` failed)."""
     rows = [
-        ("key.exists", "Canvas knows the key and it is active"),
+        ("key.exists", "The key ID exists in Canvas (not deleted)"),
         ("key.redirect_uri", "The Ally redirect URI is on the key"),
         ("key.enforce_scopes", "Enforce Scopes is on"),
-        ("key.on", "The key is ON for the root account"),
+        ("key.on", "The key's State is ON (not OFF or ALLOW)"),
         ("key.secret", "The secret belongs to the key"),
         ("key.allow_includes", "Allow Include Parameters is checked"),
     ]

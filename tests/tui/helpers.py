@@ -66,7 +66,7 @@ def passing_report(missing: tuple[str, ...] = ()) -> Report:
     checks = [
         Check(
             "key.exists",
-            "Canvas knows the key and it is active",
+            "The key ID exists in Canvas (not deleted)",
             CheckStatus.PASS,
             "The key exists.",
             Evidence(302),
@@ -74,7 +74,7 @@ def passing_report(missing: tuple[str, ...] = ()) -> Report:
         ),
         Check("key.redirect_uri", "The Ally redirect URI is on the key", CheckStatus.PASS, "It is.", Evidence(302), at),
         Check("key.enforce_scopes", "Enforce Scopes is on", CheckStatus.PASS, "It is.", Evidence(302), at),
-        Check("key.on", "The key is ON for the root account", CheckStatus.PASS, "It is.", Evidence(302), at),
+        Check("key.on", "The key's State is ON (not OFF or ALLOW)", CheckStatus.PASS, "It is.", Evidence(302), at),
         Check(
             "key.secret", "The secret belongs to the key", CheckStatus.PASS, "Canvas accepted it.", Evidence(200), at
         ),

@@ -13,7 +13,7 @@ from ally_wizard.tui.widgets.check_table import CheckTable
 from .helpers import FIXED, fixed_profile, save_profile, text_of, wait_for
 from .test_literal_text import screen_text
 
-TITLE = "Canvas knows the key and it is active"
+TITLE = "The key ID exists in Canvas (not deleted)"
 
 
 async def test_detail_pane_shows_the_answer_that_replaced_waiting(store: ProfileStore) -> None:

@@ -121,7 +121,7 @@ def _report_with_bracketed_evidence() -> Report:
     checks = [
         Check(
             "key.exists",
-            "Canvas knows the key and it is active",
+            "The key ID exists in Canvas (not deleted)",
             CheckStatus.FAIL,
             "Canvas says [bold]no[/] such key: type [ClientId] again.",
             Evidence(400, "[error] invalid_client [red]"),

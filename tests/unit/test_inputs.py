@@ -148,3 +148,10 @@ def test_a_secret_pasted_into_the_wrong_field_is_not_repeated_in_the_error() -> 
 def test_port_zero_is_refused(typed: str) -> None:
     with pytest.raises(InputError, match="port 0"):
         normalize_canvas_url(typed)
+
+
+@pytest.mark.parametrize(
+    "copied", ["ID 170000000000102", "ID: 170000000000102", "Key ID\n170000000000102", "id 170000000000102"]
+)
+def test_key_id_accepts_the_text_copied_from_the_details_cell(copied: str) -> None:
+    assert parse_key_id(copied) == 170000000000102
