@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "demo": "run the wizard against a built-in simulated Canvas, for training sessions",
     "serve": "serve the wizard in a web browser",
 }
+PLAIN_HELP = "line by line, one question per line: for screen readers and terminals that cannot draw the wizard"
 
 
 def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -32,6 +33,7 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     if name == "wizard":
         parser.add_argument("profile", nargs="?", help="open this profile (default: choose on the first screen)")
         parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
+        parser.add_argument("--plain", action="store_true", help=PLAIN_HELP)
     elif name == "check":
         parser.add_argument("profile", nargs="?", help="take values from this saved profile")
         parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
@@ -52,6 +54,7 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     elif name == "demo":
         parser.add_argument("--scenario", default="ready", help="the scenario to start with (default: ready)")
         parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
+        parser.add_argument("--plain", action="store_true", help=PLAIN_HELP)
         # Internal: `serve --demo` runs one simulated Canvas and each browser tab's demo attaches to it.
         parser.add_argument("--canvas", metavar="URL", help=argparse.SUPPRESS)
     elif name == "serve":
@@ -72,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Exit codes: 0 fine, 1 problems found, 2 bad usage or input, 3 Canvas could not be reached.",
     )
     parser.add_argument("--version", action="version", version=f"ally-wizard {__version__}")
+    # Its own dest: a subcommand's own --plain default would overwrite a shared one.
+    parser.add_argument("--plain", dest="plain_all", action="store_true", help=PLAIN_HELP + " (ALLY_WIZARD_PLAIN=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, help_text in COMMANDS.items():
         command_parser = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
@@ -91,6 +96,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args_list:
         args_list = ["wizard"]
     args = parser.parse_args(args_list)
+    if args.command is None:  # `ally-wizard --plain`: the wizard, as with no arguments at all
+        args = parser.parse_args([*args_list, "wizard"])
     command = args.command
     module = importlib.import_module(f"ally_wizard.commands.{command}")
     try:

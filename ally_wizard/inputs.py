@@ -188,3 +188,14 @@ def parse_key_id(value: str) -> int:
             "Copy the number in the Details column, not the count of keys."
         )
     return number
+
+
+def suggested_owner_email(canvas_url: str) -> str:
+    """The Owner Email suggested on step 3: a shared mailbox at the institution's domain, so the key outlives
+    any one admin's account."""
+    host = urlsplit(canvas_url).hostname or ""
+    labels = host.split(".")
+    domain = ".".join(labels[-2:]) if len(labels) >= 2 else "school.edu"
+    if host.endswith(".instructure.com") or host.replace(".", "").isdigit() or host == "localhost":
+        domain = "your-institution.edu"  # no institution domain to go by (a hosted name, or the demo's loopback)
+    return f"lms-admins@{domain}"

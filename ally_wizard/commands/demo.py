@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ally_wizard.errors import EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from ally_wizard.demo import DemoSession
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,6 +39,11 @@ def run(args: argparse.Namespace) -> int:
         return 3
     previous = _exit_on_hangup()
     try:
+        from ally_wizard.plain import plain_requested
+
+        plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
+        if plain:
+            return _run_plain(demo, note)
         from ally_wizard.tui.demo_app import DemoWizardApp
 
         DemoWizardApp(demo, presenter=bool(args.presenter)).run()
@@ -44,6 +52,22 @@ def run(args: argparse.Namespace) -> int:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     return EXIT_OK
+
+
+def _run_plain(demo: DemoSession, note: str | None) -> int:
+    """The demo in plain mode: the practice values as lines, then the setup one question per line."""
+    from ally_wizard.demo import DEMO_PROFILE
+    from ally_wizard.plain.console import Console
+    from ally_wizard.plain.practice import practice_lines
+    from ally_wizard.plain.wizard import PlainWizard
+
+    console = Console()
+    if note:
+        console.say(note)
+    wizard = PlainWizard(demo.store, console, DEMO_PROFILE, resume_command=None)
+    console.say(*practice_lines(demo, wizard.recipe))
+    console.blank()
+    return wizard.run()
 
 
 def _exit_on_hangup() -> dict[int, Any]:

@@ -1,4 +1,4 @@
-"""`ally-wizard` / `ally-wizard wizard [PROFILE]`: open the Textual wizard."""
+"""`ally-wizard` / `ally-wizard wizard [PROFILE]`: open the Textual wizard, or plain mode (`--plain`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from ally_wizard.errors import EXIT_OK, UsageError
 
 def run(args: argparse.Namespace) -> int:
     """Open the wizard on the start screen, or on the named profile at its first unfinished step."""
+    from ally_wizard.plain import plain_requested
     from ally_wizard.profile import check_profile_name
     from ally_wizard.store import ProfileStore
 
@@ -18,6 +19,15 @@ def run(args: argparse.Namespace) -> int:
             check_profile_name(name)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
+    if plain:
+        from ally_wizard.plain.console import Console
+        from ally_wizard.plain.wizard import PlainWizard
+
+        console = Console()
+        if note:
+            console.say(note)
+        return PlainWizard(ProfileStore(), console, name).run()
     from ally_wizard.tui.app import WizardApp
 
     app = WizardApp(ProfileStore(), name, presenter=bool(getattr(args, "presenter", False)))

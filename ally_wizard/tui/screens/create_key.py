@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
-from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, DataTable, Input, Label, Static
 
-from ally_wizard.inputs import InputError, redirect_uri
+from ally_wizard.inputs import InputError, redirect_uri, suggested_owner_email
 from ally_wizard.profile import StepId
 from ally_wizard.tui.screens.base import StepScreen
 from ally_wizard.tui.widgets.copy_row import CopyRow
@@ -21,16 +20,6 @@ OSC52_NOTE = (
     "Copy goes through your terminal (OSC 52). Some terminals, and tmux or screen without "
     "set-clipboard, do not pass it on: then select the address with the mouse."
 )
-
-
-def suggested_owner_email(canvas_url: str) -> str:
-    """A shared mailbox at the institution's domain, so the key outlives any one admin's account."""
-    host = urlsplit(canvas_url).hostname or ""
-    labels = host.split(".")
-    domain = ".".join(labels[-2:]) if len(labels) >= 2 else "school.edu"
-    if host.endswith(".instructure.com") or host.replace(".", "").isdigit() or host == "localhost":
-        domain = "your-institution.edu"  # no institution domain to go by (a hosted name, or the demo's loopback)
-    return f"lms-admins@{domain}"
 
 
 CHECK_WIDTH = 9
