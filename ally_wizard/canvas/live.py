@@ -25,6 +25,7 @@ from ally_wizard.canvas.report import (
 )
 from ally_wizard.canvas.rows import Rows
 from ally_wizard.canvas.target import CheckCallback, KeyTarget
+from ally_wizard.redact import clean_message
 
 INCLUDES_PROBE = ("/api/v1/accounts/self/courses", (("per_page", "1"), ("include[]", "term")))
 ENFORCE_PROBE = "/api/v1/users/self"  # not an Ally scope: refused with the scope message when enforced
@@ -153,8 +154,8 @@ async def run_live_checks(
         result.checks = rows.ordered()
         return result
     rows.hidden.append(grant.access_token)
-    result.authorized_by = grant.user_name
-    who = f" {grant.user_name} authorized the key." if grant.user_name else ""
+    result.authorized_by = clean_message(grant.user_name, rows.hidden) if grant.user_name else None
+    who = f" {result.authorized_by} authorized the key." if result.authorized_by else ""
     rows.put(
         KEY_SECRET, CheckStatus.PASS, wording.PASS_MESSAGES[KEY_SECRET] + who, reply.evidence("200 OK: token issued")
     )

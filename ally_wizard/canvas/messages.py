@@ -2,7 +2,8 @@
 
 An admin seeing `ConnectError: [Errno -2]` learns nothing; "canvas.school.edu could not be found" tells
 them to check the address. Each network fault gets one sentence naming the host and the likely fix.
-None of these functions ever sees a secret: they get exceptions and bodies, never request bodies.
+None of these functions masks secrets: a hostile server may echo the request, so every row's message and
+evidence is masked by `ally_wizard.redact` (through `canvas/rows.py`) before it is shortened or kept.
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ from collections.abc import Iterator
 
 import httpx
 
-_FIRST_LINE_MAX = 160
+from ally_wizard.redact import shorten
+
+# Long enough to quote inside a sentence; secrets are masked (cut edges included) and evidence is shortened
+# afterwards, in one place (ally_wizard.redact, applied to every row by canvas/rows.py).
+_FIRST_LINE_MAX = 400
 _DNS_WORDS = (
     "name or service not known",
     "nodename nor servname",
@@ -118,7 +123,7 @@ def first_line(text: str) -> str:
 
 
 def _shorten(text: str) -> str:
-    return text if len(text) <= _FIRST_LINE_MAX else text[: _FIRST_LINE_MAX - 1] + "…"
+    return shorten(text, _FIRST_LINE_MAX)
 
 
 def not_api_answer(status: int, content_type: str, text: str) -> str:

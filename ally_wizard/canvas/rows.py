@@ -1,4 +1,9 @@
-"""Collecting a run's verdicts: each row stamped, scrubbed of secrets, and handed to the callback once."""
+"""Collecting a run's verdicts: each row stamped, cleaned, and handed to the callback once.
+
+Every row's message and evidence go through `ally_wizard.redact.clean_message` / `clean_evidence` here: the
+one place where secrets, tokens and codes echoed by Canvas are masked (whole, encoded, or in part), and only
+then is the text shortened.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,7 @@ from collections.abc import Sequence
 from ally_wizard.canvas import wording
 from ally_wizard.canvas.report import Check, CheckStatus, Evidence
 from ally_wizard.canvas.target import CheckCallback, emit, now
-
-
-def scrub(text: str, hidden: Sequence[str]) -> str:
-    """`text` with every secret or token in `hidden` replaced, in case Canvas ever echoes one back."""
-    for value in hidden:
-        if value and len(value) >= 4:
-            text = text.replace(value, "•" * 8)
-    return text
+from ally_wizard.redact import clean_evidence, clean_message
 
 
 class Rows:
@@ -35,8 +33,8 @@ class Rows:
             check_id,
             wording.title(check_id),
             status,
-            scrub(message, self.hidden),
-            Evidence(seen.status, scrub(seen.detail, self.hidden)),
+            clean_message(message, self.hidden),
+            Evidence(seen.status, clean_evidence(seen.detail, self.hidden)),
             checked_at=now(),
         )
         self.done[check_id] = emit(self.on_check, check)
