@@ -13,6 +13,11 @@ through `CanvasClient.request`, which
 - raises `CanvasUnreachable` or `CanvasUnavailable` with one plain sentence when it gives up, so callers
   turn that into an `error` row, never a `pass` or `fail`.
 
+Every answer is bounded: the body is streamed and cut at `max_body` bytes (1 MB; Canvas's answers here are a
+few kilobytes), a compressed body is inflated only up to that size, and each attempt has a total deadline
+(`request_deadline`) on top of httpx's per-read timeout, so a server dripping a byte at a time cannot hold a
+request open for ever. A cut body is kept as read; it is then usually not JSON, and is judged as such.
+
 The client never follows redirects (the authorize probes read `Location`), never stores cookies (the probes
 must look like a browser with no session), and never logs: the token travels in a header the caller gives.
 """
@@ -20,11 +25,13 @@ must look like a browser with no session), and never logs: the token travels in 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import datetime as dt
 import email.utils
 import http.cookiejar
 import json
 import random
+import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -39,6 +46,10 @@ from ally_wizard.canvas.report import Evidence
 DEFAULT_CONCURRENCY = 8
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+# One attempt (connect, send, the whole answer) never takes longer than this, whatever the server drips.
+DEFAULT_REQUEST_DEADLINE = 45.0
+MAX_BODY = 1024 * 1024
+_INFLATE = {"gzip", "x-gzip", "deflate"}
 USER_AGENT = f"ally-wizard/{__version__}"
 _WHILE_PREFIX = "while(1);"
 _GATEWAY_STATUSES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -96,6 +107,7 @@ class Reply:
     headers: Mapping[str, str]
     text: str = field(repr=False)
     retries: tuple[str, ...] = field(default=())
+    cut: bool = False
 
     @property
     def content_type(self) -> str:
@@ -173,6 +185,8 @@ class CanvasClient:
         sleep: Sleep | None = None,
         rng: random.Random | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_body: int = MAX_BODY,
+        request_deadline: float = DEFAULT_REQUEST_DEADLINE,
     ) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
@@ -186,9 +200,12 @@ class CanvasClient:
         self._rng = rng or random.Random()
         self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._gate = asyncio.Semaphore(concurrency)
+        self.max_body = max_body
+        self.request_deadline = request_deadline
         self._http = httpx.AsyncClient(
             base_url=self.canvas_url,
-            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            # identity: Canvas's answers are small, and an uncompressed body cannot inflate past its size.
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
             timeout=self._timeout,
             follow_redirects=False,
             verify=True,
@@ -244,9 +261,14 @@ class CanvasClient:
             async with self._gate:
                 self.requests_sent += 1
                 try:
-                    response = await self._http.request(
-                        method, path, params=list(params) if params else None, data=data, headers=headers
+                    async with asyncio.timeout(self.request_deadline):
+                        reply = await self._send(method, path, params, data, headers, tuple(retries))
+                except TimeoutError:
+                    failure = CanvasUnreachable(
+                        f"Canvas at {self.host} did not finish its answer within {self.request_deadline:g} seconds."
                     )
+                    processed_maybe = True
+                    reason = "deadline"
                 except httpx.TransportError as exc:
                     sentence = describe_network_error(exc, self.host, self._timeout)
                     if is_permanent_network_error(exc):
@@ -255,14 +277,6 @@ class CanvasClient:
                     processed_maybe = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
                     reason = type(exc).__name__
                 else:
-                    reply = Reply(
-                        method=method,
-                        url=str(response.request.url),
-                        status=response.status_code,
-                        headers={k.lower(): v for k, v in response.headers.items()},
-                        text=strip_while_prefix(response.text),
-                        retries=tuple(retries),
-                    )
                     if is_throttled(reply.status, reply.text):
                         failure = CanvasUnavailable(
                             "Canvas kept refusing requests because of its rate limit "
@@ -299,3 +313,65 @@ class CanvasClient:
             retries.append(reason)
             attempt += 1
             await self._sleep(wait)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        data: Mapping[str, str] | None,
+        headers: Mapping[str, str] | None,
+        retries: tuple[str, ...],
+    ) -> Reply:
+        """One attempt: send, then read at most `max_body` bytes of the answer (inflated, if compressed)."""
+        request = self._http.build_request(
+            method, path, params=list(params) if params else None, data=data, headers=headers
+        )
+        response = await self._http.send(request, stream=True)
+        try:
+            body, cut = await self._read_bounded(response)
+        finally:
+            await response.aclose()
+        return Reply(
+            method=method,
+            url=str(request.url),
+            status=response.status_code,
+            headers={k.lower(): v for k, v in response.headers.items()},
+            text=strip_while_prefix(body.decode(_charset(response), errors="replace")),
+            retries=retries,
+            cut=cut,
+        )
+
+    async def _read_bounded(self, response: httpx.Response) -> tuple[bytes, bool]:
+        """The body up to `max_body` bytes, and whether there was more. Reads raw chunks (a few KB each), so
+        an endless body costs no more memory than the limit; gzip and deflate are inflated to the limit only."""
+        if response.is_stream_consumed:  # a transport that hands over a body already read (httpx.MockTransport)
+            return response.content[: self.max_body], len(response.content) > self.max_body
+        encoding = response.headers.get("content-encoding", "").strip().lower()
+        inflate = zlib.decompressobj(47) if encoding in _INFLATE else None  # 47: a gzip or a zlib header
+        parts: list[bytes] = []
+        size = 0
+        async for raw in response.aiter_raw():
+            room = self.max_body - size
+            chunk = raw
+            if inflate is not None:
+                try:
+                    chunk = inflate.decompress(raw, room + 1)  # one byte more than fits says "there is more"
+                except zlib.error:
+                    return b"".join(parts), True
+            if len(chunk) > room:
+                parts.append(chunk[:room])
+                return b"".join(parts), True
+            parts.append(chunk)
+            size += len(chunk)
+        return b"".join(parts), False
+
+
+def _charset(response: httpx.Response) -> str:
+    """The body's character set from Content-Type, or UTF-8 (what Canvas sends) when unknown or unnamed."""
+    name = response.charset_encoding or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "utf-8"
+    return name
