@@ -43,6 +43,13 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--no-login", action="store_true", help="run only the checks that need no login")
         parser.add_argument("--no-browser", action="store_true", help="show the authorize URL but do not open it")
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
+        parser.add_argument(
+            "--deadline",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="the longest the check waits on Canvas in all (default: 240; the token is always revoked)",
+        )
     elif name in ("profiles", "recipe"):
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     elif name == "sandbox":

@@ -13,7 +13,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from ally_wizard.canvas.client import CanvasClient, Reply
 from ally_wizard.canvas.messages import canvas_words, not_api_answer
@@ -71,14 +71,36 @@ def parse_missing_scopes(description: str) -> tuple[str, ...] | None:
 
 
 def redirect_params(location: str) -> dict[str, str]:
-    """The query of a redirect target, form-decoded (`+` is a space, `%7C` a bar)."""
-    return dict(parse_qsl(urlsplit(location).query, keep_blank_values=True))
+    """The query of a redirect target, form-decoded (`+` is a space, `%7C` a bar); {} when malformed."""
+    try:
+        return dict(parse_qsl(urlsplit(location).query, keep_blank_values=True))
+    except ValueError:
+        return {}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    parts.port  # noqa: B018 - raises ValueError on a malformed port
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
 
 
 def classify_authorize_answer(reply: Reply) -> AuthorizeAnswer:
-    """Turn an answer of `GET /login/oauth2/auth` into an `AuthorizeAnswer` (every form in 1.2)."""
+    """Turn an answer of `GET /login/oauth2/auth` into an `AuthorizeAnswer` (every form in 1.2).
+
+    A redirect without an error is "passed every check" only when it goes to the login of the very host that
+    was asked (docs/canvas.md 12): one to another host (a vanity name's server, an SSO gate) is evidence,
+    never a pass. Error redirects go to the key's redirect URI, wherever that is.
+    """
     if 300 <= reply.status < 400 and reply.location:
-        return _classify_redirect(reply, reply.location)
+        try:
+            target = urljoin(reply.url, reply.location.strip())
+            same_host = _origin(target) == _origin(reply.url)
+        except ValueError:
+            return AuthorizeAnswer(
+                Outcome.NOT_API,
+                reply.evidence(f"Canvas answered with a malformed redirect address: {reply.location[:200]}"),
+            )
+        return _classify_redirect(reply, target, same_host=same_host)
     data = reply.json()
     if not isinstance(data, dict):
         return AuthorizeAnswer(
@@ -96,13 +118,18 @@ def classify_authorize_answer(reply: Reply) -> AuthorizeAnswer:
     return AuthorizeAnswer(Outcome.OTHER_ERROR, evidence, error)
 
 
-def _classify_redirect(reply: Reply, location: str) -> AuthorizeAnswer:
+def _classify_redirect(reply: Reply, location: str, *, same_host: bool) -> AuthorizeAnswer:
     params = redirect_params(location)
     error = params.get("error", "")
     description = params.get("error_description", "")
     if not error:
         path = urlsplit(location).path
-        if "/login" in path:
+        if not same_host:
+            return AuthorizeAnswer(
+                Outcome.NOT_API,
+                reply.evidence(f"The server redirected to another host, not Canvas's own answer: {location[:200]}"),
+            )
+        if path.startswith("/login") and path.rstrip("/") != AUTHORIZE_PATH:
             # No `prompt=none` support (or a different login flow): the request passed every check and
             # Canvas sent the browser on to log in, or to the confirm page.
             return AuthorizeAnswer(Outcome.PASSED, reply.evidence(f"Canvas sent the browser on to {path}"), "login")

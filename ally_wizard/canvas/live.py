@@ -120,11 +120,14 @@ async def run_live_checks(
     on_check: CheckCallback | None = None,
     *,
     enforce_scopes: bool | None = None,
+    revoke_timeout: float | None = None,
 ) -> LiveResult:
     """Exchange the code, then judge key.secret, key.allow_includes, each scope (live) and token.revoked.
 
     `enforce_scopes` is what the preflight found; None makes this run ask Canvas (one more request), since
-    with Enforce Scopes off every probe would pass without proving anything.
+    with Enforce Scopes off every probe would pass without proving anything. `revoke_timeout` bounds the
+    revoke (and the wait for an exchange still in flight when the run is cancelled), which runs even after
+    a cancellation.
     """
     rows = Rows(live_ids(target), on_check, hidden=[secret, code, pending.code_verifier])
     result = LiveResult()
@@ -134,9 +137,10 @@ async def run_live_checks(
     except asyncio.CancelledError:
         # The exchange may still bring a token after the cancellation: wait for it and revoke it.
         with contextlib.suppress(Exception):
-            late = read_grant(await exchange)
-            if late is not None:
-                await revoke_token(client, late.access_token)
+            async with asyncio.timeout(revoke_timeout):
+                late = read_grant(await exchange)
+                if late is not None:
+                    await revoke_token(client, late.access_token)
         raise
     except CanvasError as exc:
         rows.put(
@@ -162,7 +166,7 @@ async def run_live_checks(
     try:
         await _probe_with_token(client, target, rows, grant.access_token, enforce_scopes)
     finally:
-        revoke = asyncio.ensure_future(_revoke(client, rows, grant.access_token))
+        revoke = asyncio.ensure_future(_revoke(client, rows, grant.access_token, revoke_timeout))
         await asyncio.shield(revoke)
         result.checks = rows.ordered()
     return result
@@ -298,8 +302,21 @@ async def _check_includes(
         )
 
 
-async def _revoke(client: CanvasClient, rows: Rows, token: str) -> None:
-    """token.revoked. A non-200 after an unclear first attempt is checked by asking whether the token lives."""
+async def _revoke(client: CanvasClient, rows: Rows, token: str, timeout: float | None = None) -> None:
+    """token.revoked, within `timeout` seconds (None: the client's own limits only)."""
+    try:
+        async with asyncio.timeout(timeout):
+            await _revoke_now(client, rows, token)
+    except TimeoutError:
+        rows.put(
+            TOKEN_REVOKED,
+            CheckStatus.ERROR,
+            f"Canvas did not answer the revoke within {timeout:.0f} seconds. {wording.not_revoked()}",
+        )
+
+
+async def _revoke_now(client: CanvasClient, rows: Rows, token: str) -> None:
+    """A non-200 after an unclear first attempt is checked by asking whether the token lives."""
     try:
         reply = await revoke_token(client, token)
     except CanvasError as exc:

@@ -29,7 +29,15 @@ _LANDING_TEXT = "finished the login workflow"
 
 
 class AuthorizationInputError(InputError):
-    """What the admin pasted cannot be used; the message names what to do instead."""
+    """What the admin pasted cannot be used; the message names what to do instead.
+
+    `final` is True when pasting again cannot help: Canvas put a refusal in the address (Cancel, a user
+    who may not authorize...) or the address belongs to another authorization.
+    """
+
+    def __init__(self, message: str, *, final: bool = False) -> None:
+        super().__init__(message)
+        self.final = final
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +117,21 @@ def read_pasted_code(pending: PendingAuthorization, pasted: str) -> str:
 
 
 def _code_from_address(pending: PendingAuthorization, text: str) -> str:
-    query = urlsplit(text).query if ("://" in text or text.startswith("/") or "?" in text) else text
+    try:
+        query = urlsplit(text).query if ("://" in text or text.startswith("/") or "?" in text) else text
+    except ValueError:
+        # urlsplit refuses an unbalanced [ or ] in the host (`http://[canvas.school.edu/...`).
+        raise AuthorizationInputError(
+            "That address is malformed (its host part is broken), so it cannot be read. Copy the whole address "
+            "from the browser's address bar again, from https:// to the end, and paste it here."
+        ) from None
     params = dict(parse_qsl(query.split("#")[0], keep_blank_values=True))
     error = params.get("error")
     if error:
         description = params.get("error_description", "")
         fix = _ERROR_FIXES.get(error, "Authorize again; if it fails the same way, run the check again.")
         said = f" Canvas said: {error}" + (f" ({description})." if description else ".")
-        raise AuthorizationInputError(f"{fix}{said}")
+        raise AuthorizationInputError(f"{fix}{said}", final=True)
     code = params.get("code", "").strip()
     if not code:
         raise AuthorizationInputError(
@@ -132,7 +147,8 @@ def _code_from_address(pending: PendingAuthorization, text: str) -> str:
     if not secrets.compare_digest(state, pending.state):
         raise AuthorizationInputError(
             "The pasted address belongs to another authorization (its state does not match). Use the "
-            "address from the authorization this wizard just opened, or start it again."
+            "address from the authorization this wizard just opened, or start it again.",
+            final=True,
         )
     return code
 

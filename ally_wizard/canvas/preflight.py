@@ -1,4 +1,4 @@
-"""The preflight: what Canvas reveals about a key before anyone logs in (canvas-behaviour.md 1.4).
+"""The preflight: what Canvas reveals about a key before anyone logs in (docs/canvas.md 1.4).
 
 Two probes go out at once, both with the Ally redirect URI and `prompt=none`:
 
@@ -155,9 +155,14 @@ async def _judge_scopes(client: CanvasClient, target: KeyTarget, rows: Rows, pro
     rows.put(KEY_ENFORCE_SCOPES, CheckStatus.PASS, wording.PASS_MESSAGES[KEY_ENFORCE_SCOPES], probe_a.evidence)
     if probe_a.missing is not None:
         missing = set(probe_a.missing)
+        redirect_row = rows.done.get(KEY_REDIRECT_URI)
+        wrong_key = (
+            missing >= set(target.scopes) and redirect_row is not None and redirect_row.status is CheckStatus.FAIL
+        )
         for scope in target.scopes:
             if scope in missing:
-                rows.put(scope_check_id(scope), CheckStatus.FAIL, wording.scope_missing(scope), probe_a.evidence)
+                fix = wording.lti_or_wrong_key(target.key_id) if wrong_key else wording.scope_missing(scope)
+                rows.put(scope_check_id(scope), CheckStatus.FAIL, fix, probe_a.evidence)
             else:
                 rows.put(
                     scope_check_id(scope),

@@ -70,8 +70,14 @@ def enforce_off() -> str:
 
 
 def key_not_on() -> str:
-    """key.on failed: `unauthorized_client` (OFF, or ALLOW only)."""
-    return "In Admin > Developer Keys, set the key's State to ON (OFF or ALLOW is not enough)."
+    """key.on failed: `unauthorized_client`. Canvas gives the same answer for four causes (docs/canvas.md 12)."""
+    return (
+        "In Admin > Developer Keys of this Canvas's root account, set the key's State to ON (OFF or ALLOW is "
+        "not enough). If it is already ON, Canvas refuses the key for another reason: its Site Admin setting "
+        "is OFF (only Instructure, or whoever runs Site Admin, can change that), the key belongs to another "
+        "root account (make the key in this Canvas's own Admin > Developer Keys), or it is marked Test "
+        "Cluster Only (it works only on test and beta; clear that box, or use a key made for production)."
+    )
 
 
 def scope_missing(scope: str) -> str:
@@ -84,6 +90,16 @@ def scope_missing_live(scope: str) -> str:
     return (
         f"The token was refused {scope}: {EDIT_KEY}, tick {scope}{_under(scope)}, Save, then authorize again "
         "(tokens issued before the change do not gain the scope)."
+    )
+
+
+def lti_or_wrong_key(key_id: str) -> str:
+    """Every scope missing and the redirect URI unknown: an LTI key, or another key's ID (docs/canvas.md 12)."""
+    return (
+        f"Every Ally scope is missing and the Ally redirect URI is not on key {key_id}: this is most likely an "
+        "LTI key (Canvas forces Enforce Scopes on those) or the ID of another key, not 31 unticked boxes. In "
+        "Admin > Developer Keys, use the Ally key listed under API Keys (or create one with + Developer Key > "
+        "API Key) and copy the number in its Details column."
     )
 
 

@@ -5,40 +5,32 @@ printed, and opened unless `--no-browser`), pastes the address Canvas lands on (
 pipe), and the live checks run with the secret from `ALLY_WIZARD_SECRET` or a masked prompt (never an
 argument, which other users of the machine could read in the process list).
 
+The sequence itself is `ally_wizard.canvas.flow.CheckFlow`, shared with the wizard: this module only
+answers its questions (the secret, the pasted address, asked again after a paste it cannot read) and
+prints its progress. Whatever happens once the arguments are understood (a refused authorization, input
+ended, Canvas unreachable, SIGINT, SIGTERM or SIGHUP), the report is printed and saved; a signal first
+lets the run revoke its test token.
+
 Results go to standard output (one line per check, or `--json`); prompts and progress go to standard
 error, so `--json` output stays parseable. Exit codes: 0 every check passed, 1 a check failed, 2 bad
-usage or input, 3 Canvas could not be reached or a check was left without a verdict.
+usage or input (before anything was checked), 3 Canvas could not be reached or a check was left without
+a verdict.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ally_wizard.canvas.report import Check, Report
-    from ally_wizard.canvas.verify import KeyTarget, LiveResult
+    from ally_wizard.canvas.flow import CheckRun, FlowEvent, PasteRequest, Resolution
+    from ally_wizard.canvas.report import Report
+    from ally_wizard.canvas.target import KeyTarget
     from ally_wizard.store import Loaded
 
 SECRET_ENV = "ALLY_WIZARD_SECRET"
-
-
-@dataclass(slots=True)
-class _Run:
-    """What a run has found so far, kept outside the event loop so it can be saved even if input fails."""
-
-    target: KeyTarget
-    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
-    preflight: list[Check] = field(default_factory=list)
-    live: LiveResult | None = None
-
-    def report(self) -> Report:
-        from ally_wizard.canvas.verify import report_of
-
-        return report_of(self.target, self.started, self.preflight, self.live)
 
 
 def _say(text: str) -> None:
@@ -103,50 +95,37 @@ def exit_code(report: Report) -> int:
     return EXIT_OK
 
 
-def _print_report(report: Report, target: KeyTarget, as_json: bool) -> None:
+def _print_report(run: CheckRun, as_json: bool) -> None:
     import json
 
+    from ally_wizard.canvas.flow import revoke_sentence
     from ally_wizard.canvas.report import CheckStatus
 
+    report = run.report
     if as_json:
-        document = {"canvas_url": target.canvas_url, "key_id": target.key_id, **report.as_dict()}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        document = {"canvas_url": run.target.canvas_url, "key_id": run.target.key_id, **report.as_dict()}
+        if run.resolution is not None:
+            document["canvas_url_typed"] = run.resolution.original
+        print(json.dumps(document, indent=2, ensure_ascii=False), flush=True)
         return
     for check in report.checks:
         print(_line(check.status.label, check.title, check.message))
-    passed = report.count(CheckStatus.PASS)
-    print(f"{passed} of {len(report.checks)} checks passed.", end="")
+    summary = f"{report.count(CheckStatus.PASS)} of {len(report.checks)} checks passed."
+    revoked = revoke_sentence(run)
     if report.authorized_by:
-        print(f" Authorized by {report.authorized_by}; the test token was revoked.", end="")
-    print()
+        summary += f" Authorized by {report.authorized_by}" + (f"; {revoked}" if revoked else ".")
+    elif revoked:
+        summary += f" {revoked[0].upper()}{revoked[1:]}"
+    if run.stopped:
+        summary += f" Stopped: {run.stopped}."
+    print(summary, flush=True)
 
 
-def _read_secret() -> str:
-    import getpass
-    import os
+def _read_in_thread(read: Callable[[], str]) -> Awaitable[str]:
+    """Run a blocking read of the terminal or a pipe without blocking the event loop.
 
-    from ally_wizard.errors import UsageError
-
-    secret = os.environ.get(SECRET_ENV)
-    if secret is None:
-        try:
-            secret = getpass.getpass("Key secret (Show Key in the Details column; not shown as you type): ")
-        except EOFError:
-            secret = ""
-    secret = secret.strip()
-    if not secret:
-        raise UsageError(
-            f"No key secret was given. Set {SECRET_ENV}, or type it at the prompt "
-            "(Developer Keys, Show Key in the Details column)."
-        )
-    return secret
-
-
-async def _read_line() -> str:
-    """One line of standard input (a terminal or a pipe) without blocking the event loop.
-
-    A daemon thread rather than `asyncio.to_thread`: at Ctrl+C the loop must not wait, at shutdown, for a
-    thread still blocked on a line that will never come.
+    A daemon thread rather than `asyncio.to_thread`: when a signal stops the run, the loop must not wait,
+    at shutdown, for a thread still blocked on a line that will never come.
     """
     import asyncio
     import contextlib
@@ -155,90 +134,129 @@ async def _read_line() -> str:
     loop = asyncio.get_running_loop()
     arrived: asyncio.Future[str] = loop.create_future()
 
-    def deliver(line: str) -> None:
+    def deliver(value: str) -> None:
         if not arrived.done():
-            arrived.set_result(line)
+            arrived.set_result(value)
 
-    def read() -> None:
-        line = sys.stdin.readline()
-        with contextlib.suppress(RuntimeError):  # the run ended (Ctrl+C) before the line came
-            loop.call_soon_threadsafe(deliver, line)
-
-    threading.Thread(target=read, name="read-pasted-address", daemon=True).start()
-    return await arrived
-
-
-async def _check(args: argparse.Namespace, found: _Run) -> None:
-    """The run itself: preflight, then (unless --no-login) the authorization and live checks."""
-    import asyncio
-    import webbrowser
-
-    from ally_wizard.canvas.client import CanvasClient
-    from ally_wizard.canvas.report import Check, CheckStatus, Evidence
-    from ally_wizard.canvas.verify import (
-        LiveResult,
-        begin_authorization,
-        enforce_scopes_found,
-        live_blocker,
-        live_ids,
-        read_pasted_code,
-        run_live_checks,
-        run_preflight,
-    )
-    from ally_wizard.canvas.wording import title
-    from ally_wizard.errors import UsageError
-    from ally_wizard.inputs import InputError
-
-    target = found.target
-    async with CanvasClient(target.canvas_url) as client:
-        _say(f"Checking key {target.key_id} on {target.canvas_url} (no login needed for this part)…")
-        found.preflight = await run_preflight(client, target)
-        passed = sum(1 for check in found.preflight if check.status is CheckStatus.PASS)
-        _say(f"Preflight: {passed} of {len(found.preflight)} checks passed.")
-        if args.no_login:
-            return
-        blocker = live_blocker(found.preflight)
-        if blocker is not None:
-            _say(f"Live checks skipped: {blocker}")
-            found.live = LiveResult(
-                [
-                    Check(check_id, title(check_id), CheckStatus.SKIPPED, f"Not checked: {blocker}", Evidence())
-                    for check_id in live_ids(target)
-                ]
-            )
-            return
-        secret = _read_secret()
-        pending = begin_authorization(target)
-        _say(
-            "\nAuthorize the key in a browser where you are logged in to Canvas as an admin:\n\n"
-            f"  {pending.authorize_url}\n\n"
-            "Select Authorize, then copy the whole address from the browser's address bar "
-            "(Canvas's page shows no code) and paste it here."
-        )
-        if not args.no_browser:
-            await asyncio.to_thread(webbrowser.open, pending.authorize_url)
-        _say("Paste the address here and press Enter:")
-        pasted = await _read_line()
-        if not pasted:
-            raise UsageError("No address was pasted (standard input ended). Run the check again and paste it.")
+    def work() -> None:
         try:
-            code = read_pasted_code(pending, pasted)
-        except InputError as exc:
-            raise UsageError(str(exc)) from None
-        _say("Checking the secret and every scope with a test token (it is revoked at the end)…")
-        found.live = await run_live_checks(
-            client, target, pending, code, secret, enforce_scopes=enforce_scopes_found(found.preflight)
-        )
+            value = read()
+        except (EOFError, OSError):
+            value = ""
+        with contextlib.suppress(RuntimeError):  # the run ended (a signal) before the answer came
+            loop.call_soon_threadsafe(deliver, value)
+
+    threading.Thread(target=work, name="read-admin-input", daemon=True).start()
+    return arrived
 
 
-def _save(loaded: Loaded, found: _Run) -> None:
+class _Prompts:
+    """The command line's answers to the flow's questions: the environment, a masked prompt, stdin."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+
+    async def secret(self) -> str | None:
+        import getpass
+        import os
+
+        secret = os.environ.get(SECRET_ENV)
+        if secret is None:
+            secret = await _read_in_thread(
+                lambda: getpass.getpass("Key secret (Show Key in the Details column; not shown as you type): ")
+            )
+        return secret.strip() or None
+
+    async def pasted_address(self, request: PasteRequest) -> str | None:
+        if request.problem is not None:
+            _say(f"✗ {request.problem}")
+            _say(f"Paste it again (attempt {request.attempt} of {request.attempts}) and press Enter:")
+        else:
+            _say("Paste the address here and press Enter:")
+        line = await _read_in_thread(sys.stdin.readline)
+        return line if line else None  # "" is end of input; an empty line is "\n"
+
+    async def keep_resolved_address(self, resolution: Resolution) -> bool:
+        if self.args.profile:
+            _say(
+                f"The profile keeps {resolution.original}; to check {resolution.resolved} directly, use "
+                "--canvas or change the address in the wizard."
+            )
+        return False
+
+
+class _Progress:
+    """Progress lines on standard error, and the browser opened when the authorize address is known."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.preflight: dict[str, bool] = {}
+        self.in_preflight = False
+
+    def __call__(self, event: FlowEvent) -> None:
+        from ally_wizard.canvas import flow
+        from ally_wizard.canvas.report import CheckStatus
+
+        if isinstance(event, flow.CheckFinished) and self.in_preflight:
+            self.preflight[event.check.id] = event.check.status is CheckStatus.PASS
+        elif isinstance(event, flow.PhaseStarted):
+            if self.in_preflight and event.phase is not flow.Phase.PREFLIGHT and self.preflight:
+                _say(f"Preflight: {sum(self.preflight.values())} of {len(self.preflight)} checks passed.")
+            self.in_preflight = event.phase is flow.Phase.PREFLIGHT
+            if event.phase not in (flow.Phase.DONE, flow.Phase.AUTHORIZE, flow.Phase.SECRET):
+                _say(event.sentence)
+        elif isinstance(event, flow.AddressResolved):
+            _say(event.sentence)
+        elif isinstance(event, flow.LiveSkipped):
+            _say(f"Live checks skipped: {event.reason}")
+        elif isinstance(event, flow.AuthorizationStarted):
+            _say(
+                "\nAuthorize the key in a browser where you are logged in to Canvas as an admin:\n\n"
+                f"  {event.authorize_url}\n\n"
+                "Select Authorize, then copy the whole address from the browser's address bar "
+                "(Canvas's page shows no code) and paste it here."
+            )
+            if not self.args.no_browser:
+                import webbrowser
+
+                webbrowser.open(event.authorize_url)
+
+
+_SIGNALS = {"SIGINT": "Ctrl+C", "SIGTERM": "SIGTERM", "SIGHUP": "the terminal closed (SIGHUP)"}
+
+
+async def _check(args: argparse.Namespace, target: KeyTarget) -> CheckRun:
+    """The run itself, with SIGINT, SIGTERM and SIGHUP stopping it the way the flow stops: revoke, report."""
+    import asyncio
+    import contextlib
+    import signal
+
+    from ally_wizard.canvas.flow import CheckFlow, Deadlines
+
+    deadlines = Deadlines() if args.deadline is None else Deadlines(total=max(1.0, args.deadline))
+    flow = CheckFlow(target, _Prompts(args), _Progress(args), login=not args.no_login, deadlines=deadlines)
+    loop = asyncio.get_running_loop()
+    installed = []
+    for name, why in _SIGNALS.items():
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, flow.stop, f"the check was stopped ({why})")
+            installed.append(number)
+    try:
+        return await flow.run()
+    finally:
+        for number in installed:
+            loop.remove_signal_handler(number)
+
+
+def _save(loaded: Loaded, run: CheckRun) -> None:
     """Keep the report and the scope statuses in the profile (never a secret or token: none is in them)."""
-    from ally_wizard.canvas.verify import scope_statuses
+    from ally_wizard.canvas.flow import apply_run
     from ally_wizard.store import ProfileError, ProfileStore
 
-    loaded.profile.last_verification = found.report()
-    live = found.live.checks if found.live else ()
-    loaded.profile.scopes.update(scope_statuses(found.preflight, live, loaded.profile.scopes))
+    apply_run(loaded.profile, run)
     try:
         ProfileStore().save(loaded)
     except ProfileError as exc:
@@ -246,21 +264,14 @@ def _save(loaded: Loaded, found: _Run) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the check; print the report; save it in the profile when one was named."""
+    """Run the check; save the report in the profile when one was named; print it."""
     import asyncio
-
-    from ally_wizard.errors import UsageError
+    import contextlib
 
     target, loaded = _resolve(args)
-    found = _Run(target)
-    try:
-        asyncio.run(_check(args, found))
-    except UsageError:
-        if loaded is not None and found.preflight:
-            _save(loaded, found)  # what the preflight found is worth keeping
-        raise
-    report = found.report()
-    _print_report(report, target, args.json)
+    found = asyncio.run(_check(args, target))
     if loaded is not None:
-        _save(loaded, found)
-    return exit_code(report)
+        _save(loaded, found)  # first: after a SIGHUP the terminal may be gone
+    with contextlib.suppress(OSError):  # the terminal closed (SIGHUP): the report is in the profile
+        _print_report(found, args.json)
+    return exit_code(found.report)

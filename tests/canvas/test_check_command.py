@@ -114,11 +114,16 @@ async def test_a_wrong_secret_prints_the_fix_and_exits_1(sandbox: SandboxFactory
     assert sb.key_secret not in ran.out + ran.err
 
 
-async def test_cancel_in_the_browser_is_bad_input_and_exits_2(sandbox: SandboxFactory) -> None:
+async def test_cancel_in_the_browser_still_reports_the_preflight_and_exits_3(sandbox: SandboxFactory) -> None:
     sb = sandbox("ready", latency_ms=2)
-    ran = await run_check(sb, *flags(sb), approve=False)
-    assert ran.code == 2
-    assert "Cancel was selected in Canvas" in ran.err
+    ran = await run_check(sb, *flags(sb), "--json", approve=False)
+    assert ran.code == 3, ran.err
+    rows = {row["id"]: row for row in json.loads(ran.out)["checks"]}
+    assert len(rows) == 4 + 2 + len(SCOPES) + 1
+    assert rows["key.on"]["status"] == "pass"
+    assert rows["key.secret"]["status"] == "skipped"
+    assert "Cancel was selected in Canvas" in rows["key.secret"]["message"]
+    assert rows["token.revoked"]["status"] == "skipped"
 
 
 def test_no_login_runs_the_preflight_only(sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,7 +146,7 @@ def test_a_blocked_key_skips_the_login_and_says_why(
     assert "/login/oauth2/auth?" not in captured.err
 
 
-def test_a_foreign_paste_exits_2_and_keeps_the_preflight_in_the_profile(
+def test_a_foreign_paste_exits_3_with_the_report_and_keeps_the_preflight_in_the_profile(
     sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sb = sandbox("ready")
@@ -156,10 +161,13 @@ def test_a_foreign_paste_exits_2_and_keeps_the_preflight_in_the_profile(
     )
     monkeypatch.setenv("ALLY_WIZARD_SECRET", sb.key_secret)
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{sb.base_url}/login/oauth2/auth?code=abcdef123456&state=x\n"))
-    assert main(["check", "test", "--no-browser"]) == 2
-    assert "belongs to another authorization" in capsys.readouterr().err
+    assert main(["check", "test", "--no-browser"]) == 3
+    captured = capsys.readouterr()
+    assert "belongs to another authorization" in captured.err
+    assert "checks passed" in captured.out
     saved = ProfileStore().load("test").profile
     assert saved.last_verification is not None
+    assert saved.last_verification.get("key.secret").status.value == "skipped"  # type: ignore[union-attr]
     assert {saved.scope_status(s) for s in SCOPES} == {ScopeStatus.ON_KEY}
 
 
@@ -234,7 +242,7 @@ def test_the_secret_is_never_taken_from_the_command_line(capsys: pytest.CaptureF
     assert "unrecognized arguments: --secret" in capsys.readouterr().err
 
 
-def test_ctrl_c_while_waiting_for_the_paste_stops_at_once(sandbox: SandboxFactory) -> None:
+def test_ctrl_c_while_waiting_for_the_paste_stops_at_once_with_the_report(sandbox: SandboxFactory) -> None:
     sb = sandbox("ready")
     env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
     process = subprocess.Popen(
@@ -250,6 +258,7 @@ def test_ctrl_c_while_waiting_for_the_paste_stops_at_once(sandbox: SandboxFactor
         if line.startswith("Paste the address"):
             break
     process.send_signal(signal.SIGINT)
-    _, err = process.communicate(timeout=10)  # a reader thread left blocked must not hold the exit
-    assert process.returncode == 130
-    assert err.strip().endswith("Stopped.")
+    out, err = process.communicate(timeout=10)  # a reader thread left blocked must not hold the exit
+    assert process.returncode == 3, err
+    assert "Stopped: the check was stopped (Ctrl+C)." in out
+    assert "✓ pass    Canvas knows the key" in out
