@@ -261,4 +261,4 @@ def test_ctrl_c_while_waiting_for_the_paste_stops_at_once_with_the_report(sandbo
     out, err = process.communicate(timeout=10)  # a reader thread left blocked must not hold the exit
     assert process.returncode == 3, err
     assert "Stopped: the check was stopped (Ctrl+C)." in out
-    assert "✓ pass    Canvas knows the key" in out
+    assert out.startswith("✓ pass")
