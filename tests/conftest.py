@@ -22,14 +22,15 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 
 @pytest.fixture
 def sandbox() -> Iterator[SandboxFactory]:
-    """A factory: `sandbox(scenario="ready", latency_ms=None)` starts a simulated Canvas in a thread.
+    """A factory: `sandbox(scenario="ready", latency_ms=None, vanity=None)` starts a simulated Canvas in a
+    thread (`vanity=True`: with a redirecting address in front of it, `canvas_url`).
 
     Every sandbox started through it is stopped when the test ends.
     """
     started: list[RunningSandbox] = []
 
-    def start(scenario: str = "ready", latency_ms: int | None = None) -> RunningSandbox:
-        running = RunningSandbox(scenario=scenario, latency_ms=latency_ms).start()
+    def start(scenario: str = "ready", latency_ms: int | None = None, vanity: bool | None = None) -> RunningSandbox:
+        running = RunningSandbox(scenario=scenario, latency_ms=latency_ms, vanity=vanity).start()
         started.append(running)
         return running
 

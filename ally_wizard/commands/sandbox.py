@@ -22,9 +22,11 @@ def describe(sandbox: Sandbox) -> str:
     """The lines printed once the sandbox listens."""
     scenario = sandbox.scenario
     latency = f" ({scenario.latency_ms} ms per request)" if scenario.latency_ms else ""
+    vanity = [f"Vanity address:  {sandbox.vanity_url} (answers 301 to the Canvas above)"] if sandbox.vanity_url else []
     return "\n".join(
         [
             f"Simulated Canvas running at {sandbox.base_url}",
+            *vanity,
             f"Scenario:        {scenario.name}{latency}: {scenario.goal}",
             f"Admin login:     {sandbox.admin_username} / {sandbox.admin_password}",
             f"Ally:            environment {sandbox.ally_environment}, Client ID {sandbox.ally_client_id}",

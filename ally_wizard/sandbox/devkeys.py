@@ -153,7 +153,9 @@ def _bound_key_in_path(request: web.Request) -> DeveloperKey | None:
     """The key `:developer_key_id` names, when `:account_id` names the root account (the only binding)."""
     if _root_in_path(request) is None:
         return None
-    return ctx(request).state.find_key(local_id(request.match_info["developer_key_id"]))
+    key = ctx(request).state.find_key(local_id(request.match_info["developer_key_id"]))
+    # only a key of this account chain, or a Site Admin key, can be bound here (6.5)
+    return key if key is not None and key.account_id in (None, ROOT_ACCOUNT_ID) else None
 
 
 _on_root = found_then_admin(_root_in_path)
@@ -162,11 +164,14 @@ _on_key = found_then_admin(_key_in_path)
 
 @_on_root
 async def list_keys(request: web.Request, _root: dict[str, Any], values: Values) -> web.StreamResponse:
-    """`GET /api/v1/accounts/:account_id/developer_keys`: non-deleted keys, highest id first."""
-    if truthy(param(values, "inherited")):
-        return paged_json(request, values, [])  # this instance has no Site Admin keys
+    """`GET /api/v1/accounts/:account_id/developer_keys`: the account's own non-deleted keys, highest id
+    first; `inherited=true` lists Site Admin's keys instead. Another root account's keys never appear."""
+    owner = None if truthy(param(values, "inherited")) else ROOT_ACCOUNT_ID
     state = ctx(request).state
-    keys = sorted((k for k in state.keys.values() if k.workflow_state != "deleted"), key=lambda k: -k.id)
+    keys = sorted(
+        (k for k in state.keys.values() if k.workflow_state != "deleted" and k.account_id == owner),
+        key=lambda k: -k.id,
+    )
     return paged_json(request, values, [state.key_json(k) for k in keys])
 
 

@@ -31,6 +31,7 @@ from ally_wizard.sandbox.state import CanvasState
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 SESSION_COOKIE = "_normandy_session"
 INVALID_SCOPE = "A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner."
+NOT_ALLOWED_FOR_USER = "The current user is logged in but does not have permission to authorize this application."
 _GRANTS = ("authorization_code", "refresh_token", "client_credentials")
 
 
@@ -146,9 +147,9 @@ async def authorize(request: web.Request) -> web.StreamResponse:
                 redirect_uri,
                 {"error": "invalid_scope", "error_description": description, "state": client_state},
             )
-    # 4. the binding on the root account
-    binding = state.bindings.get(key.id)
-    if binding is None or binding.workflow_state != "on":
+    # 4. the key is authorized for this root account: the deciding binding (Site Admin's wins), the
+    # owner in the account chain, usable here (docs/canvas.md 6.5 and 12)
+    if not state.key_authorized(key):
         return error_redirect(
             request,
             redirect_uri,
@@ -277,8 +278,23 @@ async def confirm(request: web.Request) -> web.StreamResponse:
         session.flash = "Must submit new OAuth2 request"
         return redirect("/login/canvas")
     user = state.users[session.user_id]
+    if not state.may_issue_token(user):
+        return _not_allowed_for_user(request, session)
     html = pages.confirm_page(key.name, user.name, pending.purpose, session.csrf_token)
     return web.Response(text=html, content_type="text/html")
+
+
+def _not_allowed_for_user(request: web.Request, session: Session) -> web.Response:
+    """Canvas refuses to issue this user a token: the pending request ends and the browser goes to the
+    redirect URI with `client_not_allowed_for_user` and, unlike the other errors, no `state` (1.5, 12)."""
+    pending = session.pending
+    session.pending = None
+    redirect_uri = pending.redirect_uri if pending else OOB
+    return error_redirect(
+        request,
+        redirect_uri,
+        {"error": "client_not_allowed_for_user", "error_description": NOT_ALLOWED_FOR_USER},
+    )
 
 
 def _text_400(message: str) -> web.Response:
@@ -297,6 +313,8 @@ async def accept(request: web.Request) -> web.StreamResponse:
         return _text_400("Missing custom CSRF token")
     if not secrets.compare_digest(given, session.csrf_token):
         return _text_400("Invalid custom CSRF token")
+    if not state.may_issue_token(state.users[session.user_id]):
+        return _not_allowed_for_user(request, session)
     pending = session.pending
     session.pending = None
     key = state.find_key(pending.developer_key_id)

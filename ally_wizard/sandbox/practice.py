@@ -28,7 +28,7 @@ from ally_wizard.sandbox.devkeys import (
 )
 from ally_wizard.sandbox.http import Handler, ctx, params
 from ally_wizard.sandbox.oauth import ensure_session, redirect, with_cookie
-from ally_wizard.sandbox.records import DeveloperKey, Session, User, local_id
+from ally_wizard.sandbox.records import Binding, DeveloperKey, Session, User, local_id
 from ally_wizard.sandbox.state import ROOT_ACCOUNT_ID, CanvasState
 
 _PRACTICE_STYLE = """
@@ -125,6 +125,12 @@ def _find(state: CanvasState, raw: str) -> DeveloperKey | None:
     return state.find_key(local_id(raw))
 
 
+def _site_admin_decides(state: CanvasState, key: DeveloperKey) -> bool:
+    """Site Admin's binding is on or off, so the root account's toggle has no effect (6.5)."""
+    binding = state.site_admin_bindings.get(key.id)
+    return binding is not None and binding.workflow_state in ("on", "off")
+
+
 def _no_such_key() -> web.Response:
     return _page("Not Found", "<p>No such key.</p>", 404)
 
@@ -146,10 +152,13 @@ async def list_page(request: web.Request, session: Session, user: User) -> web.S
     state = ctx(request).state
     shown = request.query.get("show_key", "")
     rows = []
-    keys = sorted((k for k in state.keys.values() if k.workflow_state != "deleted"), key=lambda k: -k.id)
+    keys = sorted(
+        (k for k in state.keys.values() if k.workflow_state != "deleted" and k.account_id in (None, ROOT_ACCOUNT_ID)),
+        key=lambda k: -k.id,
+    )
     for key in keys:
-        binding = state.bindings.get(key.id)
-        current = binding.workflow_state if binding else "off"
+        binding = state.deciding_binding(key)
+        current = binding.workflow_state if binding and binding.workflow_state != "allow" else "off"
         kid = str(key.global_id)
         if shown == kid:
             secret = f'<code class="secret" id="key_secret_{kid}">{escape(key.api_key)}</code>'
@@ -162,6 +171,9 @@ async def list_page(request: web.Request, session: Session, user: User) -> web.S
             for value in ("on", "off")
         )
         inactive = " (inactive)" if key.workflow_state == "inactive" else ""
+        if key.account_id is None:
+            inactive += " (inherited from Site Admin" + (", which set it" if _site_admin_decides(state, key) else "")
+            inactive += f" {current.upper()})" if _site_admin_decides(state, key) else ")"
         rows.append(
             f'<tr id="key_{kid}"><td><strong>{escape(key.name or "Unnamed key")}</strong>{inactive}<br>'
             f'<span class="note">{escape(key.email)}</span></td>'
@@ -190,9 +202,14 @@ async def set_state(request: web.Request, _session: Session, _user: User) -> web
     key = _find(state, request.match_info["key_id"])
     values = await params(request)
     wanted = (values.get("workflow_state") or [""])[-1]
-    if key is None or wanted not in ("on", "off", "allow"):
+    if key is None or wanted not in ("on", "off", "allow") or key.account_id not in (None, ROOT_ACCOUNT_ID):
         return _page("Not Found", "<p>No such key or state.</p>", 404)
-    state.bindings[key.id].workflow_state = wanted
+    if _site_admin_decides(state, key):
+        return _refusal(403, "Set by Site Admin", "Site Admin has set this key's state; a root admin cannot change it.")
+    binding = state.bindings.get(key.id)
+    if binding is None:
+        binding = state.bindings[key.id] = Binding(state.next_id("binding"), ROOT_ACCOUNT_ID, key.id)
+    binding.workflow_state = wanted
     return web.Response(status=303, headers={"Location": f"{_list_url()}#key_{key.global_id}"})
 
 

@@ -79,14 +79,15 @@ class Binding:
     developer_key_id: int
     workflow_state: str = "off"
 
-    def as_json(self) -> dict[str, object]:
-        """The binding as the Developer Keys API returns it (ids global)."""
+    def as_json(self, account_owns_binding: bool = True) -> dict[str, object]:
+        """The binding as the Developer Keys API returns it (ids global); `account_owns_binding` is false
+        when the binding shown belongs to another account than the one asked about (Site Admin's)."""
         return {
             "id": global_id(self.id),
             "account_id": global_id(self.account_id),
             "developer_key_id": global_id(self.developer_key_id),
             "workflow_state": self.workflow_state,
-            "account_owns_binding": True,
+            "account_owns_binding": account_owns_binding,
         }
 
 
@@ -112,6 +113,8 @@ class DeveloperKey:
     auto_expire_tokens: bool = True
     user_id: int | None = None
     user_name: str | None = None
+    account_id: int | None = 1  # the owning account: None for a Site Admin key, else a root account
+    public_jwk: dict[str, str] | None = None  # LTI 1.3 keys carry one, which forces Enforce Scopes on
     created_at: str = field(default_factory=iso)
     last_used_at: str | None = None
 
@@ -119,6 +122,11 @@ class DeveloperKey:
     def global_id(self) -> int:
         """The key ID shown in the Details column and used as `client_id`."""
         return global_id(self.id)
+
+    @property
+    def is_lti_key(self) -> bool:
+        """An LTI 1.3 key (it has a public JWK) rather than an API key."""
+        return self.public_jwk is not None
 
 
 @dataclass

@@ -33,6 +33,10 @@ class KeySetup:
     redirect_uri: str = ""  # "" = the correct one for the environment and Client ID
     hand_out_wrong_secret: bool = False
     hand_out_unknown_key: bool = False
+    hand_out_lti_key: bool = False  # the ID and secret of the institution's Ally LTI 1.3 key instead
+    owner: str = "root"  # root | site_admin (an inherited key) | other_root (another institution's key)
+    site_admin_binding: str = ""  # "" none | on | off | allow: Site Admin's binding, which wins when on or off
+    test_cluster_only: bool = False  # usable only on test and beta; this Canvas is production
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +48,14 @@ class CanvasQuirks:
     legacy_token_response: bool = False  # no canvas_region, no fake_student
     legacy_expired_token: bool = False  # expired tokens answer "Invalid access token."
     token_endpoint_extra_cost: float = 0.0  # older releases add 200 to each /login/oauth2/token call
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """Settings of the root account that decide who may authorize (docs/canvas.md 12)."""
+
+    limit_personal_access_tokens: bool = False  # only users with the manage-tokens right get tokens
+    admin_manages_tokens: bool = True  # the practice admin's role has that right
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +90,10 @@ class Scenario:
     ally_environment: str = "us"
     ally_client_id: str = "1234"
     latency_ms: int = 0
+    vanity_redirect: bool = False  # the address the admin knows answers 301 to this Canvas (docs/canvas.md 12)
     key: KeySetup = field(default_factory=KeySetup)
     canvas: CanvasQuirks = field(default_factory=CanvasQuirks)
+    account: AccountSettings = field(default_factory=AccountSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     faults: FaultSettings = field(default_factory=FaultSettings)
 
@@ -144,6 +158,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     latency = head.get("latency_ms", 0)
     if not isinstance(latency, int) or latency < 0:
         raise ScenarioError(f"{source}: [scenario] latency_ms must be a whole number of 0 or more")
+    vanity = head.get("vanity_redirect", False)
+    if not isinstance(vanity, bool):
+        raise ScenarioError(f"{source}: [scenario] vanity_redirect must be true or false")
     key: KeySetup = _build(KeySetup, _table(data, "key", source), source, "key")
     unknown = [scope for scope in key.missing_scopes if scope not in recipe.scope_strings]
     if unknown:
@@ -152,9 +169,16 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{source}: [key] binding_state must be on, off or allow")
     if key.workflow_state not in ("active", "inactive"):
         raise ScenarioError(f"{source}: [key] workflow_state must be active or inactive")
+    if key.owner not in ("root", "site_admin", "other_root"):
+        raise ScenarioError(f"{source}: [key] owner must be root, site_admin or other_root")
+    if key.site_admin_binding not in ("", "on", "off", "allow"):
+        raise ScenarioError(f"{source}: [key] site_admin_binding must be on, off or allow (or left out)")
+    if key.site_admin_binding and key.owner != "site_admin":
+        raise ScenarioError(f'{source}: [key] site_admin_binding needs owner = "site_admin"')
     canvas: CanvasQuirks = _build(CanvasQuirks, _table(data, "canvas", source), source, "canvas")
     if canvas.invalid_scope_style not in ("redirect", "json400"):
         raise ScenarioError(f"{source}: [canvas] invalid_scope_style must be redirect or json400")
+    account: AccountSettings = _build(AccountSettings, _table(data, "account", source), source, "account")
     throttle: ThrottleSettings = _build(ThrottleSettings, _table(data, "throttle", source), source, "throttle")
     if throttle.status not in (403, 429):
         raise ScenarioError(f"{source}: [throttle] status must be 403 or 429")
@@ -169,8 +193,10 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         ally_environment=environment,
         ally_client_id=str(head.get("ally_client_id", "1234")),
         latency_ms=latency,
+        vanity_redirect=vanity,
         key=key,
         canvas=canvas,
+        account=account,
         throttle=throttle,
         faults=faults,
     )

@@ -41,6 +41,7 @@ from ally_wizard.sandbox.records import AccessToken, iso
 from ally_wizard.sandbox.scenario import Scenario, load_scenario
 from ally_wizard.sandbox.state import ADMIN_LOGIN, PRACTICE_PASSWORD, CanvasState
 from ally_wizard.sandbox.throttle import Throttle
+from ally_wizard.sandbox.vanity import RedirectingListener
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
@@ -287,6 +288,26 @@ class _SandboxFacts(ABC):
         return self.scenario.ally_client_id
 
     @property
+    def vanity_url(self) -> str:
+        """The address that only redirects here (301, path kept), or "" when none is running."""
+        return self._read(lambda sandbox: sandbox._vanity.base_url if sandbox._vanity else "")
+
+    @property
+    def canvas_url(self) -> str:
+        """The Canvas address the admin knows and types: the redirecting one when there is one."""
+        return self._read(lambda sandbox: sandbox._vanity.base_url if sandbox._vanity else sandbox.base_url)
+
+    @property
+    def vanity_requests(self) -> list[RecordedRequest]:
+        """What the redirecting address received (redacted), oldest first; [] when none is running."""
+        return self._read(lambda sandbox: sandbox._vanity.requests if sandbox._vanity else [])
+
+    def vanity_received(self, text: str) -> bool:
+        """Whether the redirecting address was ever sent `text` (in any part of any request): a test's
+        proof that no secret, code or token went to a host other than Canvas's own."""
+        return self._read(lambda sandbox: bool(sandbox._vanity and sandbox._vanity.received(text)))
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A copy of the requests received so far."""
         return self._read(lambda sandbox: list(sandbox._ctx.requests))
@@ -310,7 +331,11 @@ class _SandboxFacts(ABC):
 
 
 class Sandbox(_SandboxFacts):
-    """A simulated Canvas on loopback, run in the caller's event loop (`async with`)."""
+    """A simulated Canvas on loopback, run in the caller's event loop (`async with`).
+
+    With `vanity=True` (the default for a scenario with `vanity_redirect`), a second listener stands
+    for the institution's own address, answering every request with a 301 to this one (`vanity.py`).
+    """
 
     def __init__(
         self,
@@ -318,12 +343,15 @@ class Sandbox(_SandboxFacts):
         host: str = "127.0.0.1",
         port: int = 0,
         latency_ms: int | None = None,
+        vanity: bool | None = None,
     ) -> None:
         self._latency_override = latency_ms
         self._holder = CtxHolder(new_context(resolve_scenario(scenario, latency_ms)))
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
+        self._want_vanity = vanity
+        self._vanity: RedirectingListener | None = None
         self.base_url = ""
 
     @property
@@ -344,9 +372,20 @@ class Sandbox(_SandboxFacts):
         address = runner.addresses[0]
         host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
         self.base_url = f"http://{host}:{address[1]}"
+        await self._start_vanity_if_wanted()
+
+    async def _start_vanity_if_wanted(self) -> None:
+        wanted = self._want_vanity if self._want_vanity is not None else self._ctx.scenario.vanity_redirect
+        if wanted and self._vanity is None and self._runner is not None:
+            listener = RedirectingListener(self.base_url, self._host)
+            await listener.start()
+            self._vanity = listener
 
     async def stop(self) -> None:
-        """Stop serving and release the port."""
+        """Stop serving and release the ports."""
+        if self._vanity is not None:
+            await self._vanity.stop()
+            self._vanity = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -365,6 +404,9 @@ class Sandbox(_SandboxFacts):
         chosen = scenario if scenario is not None else self._ctx.scenario.name
         latency = latency_ms if latency_ms is not None else self._latency_override
         self._holder.current = new_context(resolve_scenario(chosen, latency))
+        if self._vanity is not None:
+            self._vanity.clear()
+        await self._start_vanity_if_wanted()  # a redirecting address, once started, stays until stop
 
     @property
     def scenario(self) -> Scenario:
@@ -389,8 +431,9 @@ class RunningSandbox(_SandboxFacts):
         host: str = "127.0.0.1",
         port: int = 0,
         latency_ms: int | None = None,
+        vanity: bool | None = None,
     ) -> None:
-        self._sandbox = Sandbox(scenario, host, port, latency_ms)
+        self._sandbox = Sandbox(scenario, host, port, latency_ms, vanity)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

@@ -7,12 +7,14 @@ consistent records.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from ally_wizard.inputs import redirect_uri as ally_redirect_uri
 from ally_wizard.recipe import default_recipe
@@ -33,6 +35,21 @@ from ally_wizard.sandbox.scenario import Scenario
 from ally_wizard.sandbox.seed import seed_content
 
 ROOT_ACCOUNT_ID = 1
+OTHER_ROOT_ACCOUNT_ID = 901  # another institution's root account on the same Canvas (not in our chain)
+SITE_ADMIN_ACCOUNT_ID = 999  # Site Admin: owns inherited keys; its binding wins when on or off
+OTHER_ROOT_ACCOUNT_NAME = "Neighbouring College"
+SITE_ADMIN_ACCOUNT_NAME = "Site Admin"
+# LTI 1.3 scopes (lib/token_scopes.rb LTI_SCOPES): what an LTI key holds instead of API scopes
+LTI_SCOPES = (
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+)
+_OWNER_ACCOUNTS: dict[str, int | None] = {
+    "root": ROOT_ACCOUNT_ID,
+    "site_admin": None,
+    "other_root": OTHER_ROOT_ACCOUNT_ID,
+}
 ADMIN_LOGIN = "admin@example.edu"
 TEACHER_LOGIN = "teacher@example.edu"
 PRACTICE_PASSWORD = "practice-canvas"
@@ -55,7 +72,8 @@ class CanvasState:
         self.users: dict[int, User] = {}
         self.content: dict[str, dict[int, dict[str, Any]]] = {}
         self.keys: dict[int, DeveloperKey] = {}
-        self.bindings: dict[int, Binding] = {}  # by developer key local id
+        self.bindings: dict[int, Binding] = {}  # the root account's, by developer key local id
+        self.site_admin_bindings: dict[int, Binding] = {}  # Site Admin's, by developer key local id
         self.tokens: dict[int, AccessToken] = {}
         self.by_token: dict[str, AccessToken] = {}
         self.by_refresh: dict[str, AccessToken] = {}
@@ -96,17 +114,46 @@ class CanvasState:
             scopes=scopes if setup.require_scopes else [],
             require_scopes=setup.require_scopes,
             allow_includes=setup.allow_includes,
+            account_id=_OWNER_ACCOUNTS[setup.owner],
         )
         ally.workflow_state = setup.workflow_state
-        self.bindings[ally.id].workflow_state = setup.binding_state
+        ally.test_cluster_only = setup.test_cluster_only
+        if setup.owner == "root":
+            self.bindings[ally.id].workflow_state = setup.binding_state
+        elif setup.owner == "site_admin":
+            # The root admin's State toggle, under Site Admin's binding (`allow` unless the scenario says)
+            self.site_admin_bindings[ally.id].workflow_state = setup.site_admin_binding or "allow"
+            self.bindings[ally.id] = Binding(self.next_id("binding"), ROOT_ACCOUNT_ID, ally.id, setup.binding_state)
+        # other_root: its binding lives on its own root account, which this host does not serve
         admin_token = self.issue_token(admin, None, (), "Sandbox admin token", expires=False)
-        key_id = str(ally.global_id)
+        handed = ally
+        if setup.hand_out_lti_key:
+            handed = self._seed_lti_key(admin, setup.name, correct_uri)
+        key_id = str(handed.global_id)
         if setup.hand_out_unknown_key:
             key_id = str(global_id(ally.id + 41))
-        secret = ally.api_key
+        secret = handed.api_key
         if setup.hand_out_wrong_secret:
             secret = random_string(64)
         return Handout(key_id=key_id, key_secret=secret, admin_token=admin_token.token)
+
+    def _seed_lti_key(self, admin: User, name: str, ally_uri: str) -> DeveloperKey:
+        """The institution's Ally LTI 1.3 key, ON: a public JWK, LTI scopes and launch URIs only."""
+        parts = urlsplit(ally_uri)
+        host = f"{parts.scheme}://{parts.netloc}"
+        modulus = base64.urlsafe_b64encode(secrets.token_bytes(256)).decode("ascii").rstrip("=")
+        key = self.create_key(
+            admin,
+            name=f"{name} (LTI 1.3)",
+            email=ADMIN_LOGIN,
+            redirect_uris=[f"{host}/api/v2/lti/launch", f"{host}/api/v2/lti/deep-link"],
+            scopes=list(LTI_SCOPES),
+            require_scopes=False,  # forced on below, as Canvas does for a key with a public JWK
+            allow_includes=False,
+            public_jwk={"kty": "RSA", "e": "AQAB", "n": modulus, "alg": "RS256", "use": "sig", "kid": "ally-lti"},
+        )
+        self.bindings[key.id].workflow_state = "on"
+        return key
 
     # --- ids -----------------------------------------------------------------------------------
 
@@ -129,8 +176,11 @@ class CanvasState:
         allow_includes: bool,
         notes: str = "",
         redirect_uri: str | None = None,
+        account_id: int | None = ROOT_ACCOUNT_ID,
+        public_jwk: dict[str, str] | None = None,
     ) -> DeveloperKey:
-        """A new API key with a 64-character secret and a default binding that starts OFF."""
+        """A new key with a 64-character secret and a default binding, OFF, on its owner account (Site
+        Admin's for a Site Admin key; none here for another root account's key, whose binding is there)."""
         key = DeveloperKey(
             id=self.next_id("key"),
             name=name,
@@ -142,11 +192,17 @@ class CanvasState:
             allow_includes=allow_includes,
             notes=notes,
             redirect_uri=redirect_uri,
-            user_id=owner.id,
-            user_name=owner.name,
+            user_id=owner.id if account_id == ROOT_ACCOUNT_ID else None,
+            user_name=owner.name if account_id == ROOT_ACCOUNT_ID else None,
+            account_id=account_id,
+            public_jwk=public_jwk,
         )
         self.keys[key.id] = key
-        self.bindings[key.id] = Binding(self.next_id("binding"), ROOT_ACCOUNT_ID, key.id, "off")
+        key.require_scopes = require_scopes or key.is_lti_key  # set_require_scopes
+        if account_id == ROOT_ACCOUNT_ID:
+            self.bindings[key.id] = Binding(self.next_id("binding"), ROOT_ACCOUNT_ID, key.id, "off")
+        elif account_id is None:
+            self.site_admin_bindings[key.id] = Binding(self.next_id("binding"), SITE_ADMIN_ACCOUNT_ID, key.id, "off")
         return key
 
     def find_key(self, key_id: int | None) -> DeveloperKey | None:
@@ -154,13 +210,42 @@ class CanvasState:
         key = self.keys.get(key_id) if key_id is not None else None
         return key if key and key.workflow_state != "deleted" else None
 
+    def deciding_binding(self, key: DeveloperKey) -> Binding | None:
+        """The binding that decides the key on this root account (`DeveloperKey#account_binding_for`):
+        Site Admin's when it is on or off, else the root account's when on or off, else an `allow` one."""
+        site_admin, root = self.site_admin_bindings.get(key.id), self.bindings.get(key.id)
+        for binding in (site_admin, root):
+            if binding is not None and binding.workflow_state in ("on", "off"):
+                return binding
+        return root if root is not None and root.workflow_state == "allow" else site_admin
+
+    def key_authorized(self, key: DeveloperKey) -> bool:
+        """Whether the authorize endpoint lets this key through check 4 (docs/canvas.md 6.5 and 12): the
+        deciding binding is ON, the key is this root account's or Site Admin's, and the key is usable
+        here (a Test Cluster Only key is not: this Canvas is production)."""
+        binding = self.deciding_binding(key)
+        return (
+            binding is not None
+            and binding.workflow_state == "on"
+            and key.account_id in (None, ROOT_ACCOUNT_ID)
+            and not key.test_cluster_only
+        )
+
     def key_usable(self, key: DeveloperKey) -> bool:
-        """Active and ON for the root account: what authorization and API calls need."""
-        binding = self.bindings.get(key.id)
-        return key.workflow_state == "active" and binding is not None and binding.workflow_state == "on"
+        """Active and authorized for the root account: what authorization and API calls need."""
+        return key.workflow_state == "active" and self.key_authorized(key)
+
+    def may_issue_token(self, user: User) -> bool:
+        """`Provider#can_issue_token?`: with personal access tokens limited, only a user whose role may
+        manage access tokens gets one (the AccessToken policy in app/models/access_token.rb)."""
+        settings = self.scenario.account
+        if not settings.limit_personal_access_tokens:
+            return True
+        return user.admin and settings.admin_manages_tokens
 
     def change_key_scopes(self, key: DeveloperKey, scopes: list[str], require_scopes: bool) -> None:
         """Set a key's scopes; removing any, or turning enforcement on, destroys all its tokens."""
+        require_scopes = require_scopes or key.is_lti_key  # set_require_scopes: forced on for LTI keys
         removed = set(key.scopes) - set(scopes)
         newly_enforced = require_scopes and not key.require_scopes
         key.scopes = list(scopes)
@@ -172,7 +257,7 @@ class CanvasState:
 
     def key_json(self, key: DeveloperKey) -> dict[str, Any]:
         """The key as the Developer Keys API shows it to a holder of manage_developer_keys."""
-        binding = self.bindings.get(key.id)
+        binding = self.deciding_binding(key)
         now = time.time()
         count = sum(1 for t in self.tokens.values() if t.developer_key_id == key.id and t.is_live(now))
         return {
@@ -189,13 +274,15 @@ class CanvasState:
             "require_scopes": key.require_scopes,
             "client_credentials_audience": None,
             "lti_registration_id": None,
-            "account_name": self.content["accounts"][ROOT_ACCOUNT_ID]["name"],
+            "account_name": self.account_name(key.account_id),
             "visible": key.visible,
-            "is_lti_key": False,
+            "is_lti_key": key.is_lti_key,
             "is_lti_registration": False,
             "tool_configuration": None,
             "lti_registration": None,
-            "developer_key_account_binding": binding.as_json() if binding else None,
+            "developer_key_account_binding": (
+                binding.as_json(account_owns_binding=binding.account_id == ROOT_ACCOUNT_ID) if binding else None
+            ),
             "api_key": key.api_key,
             "redirect_uri": key.redirect_uri,
             "redirect_uris": "\n".join(key.redirect_uris),
@@ -206,12 +293,20 @@ class CanvasState:
             "last_used_at": key.last_used_at,
             "unified_tool_id": None,
             "vendor_code": key.vendor_code,
-            "public_jwk": None,
+            "public_jwk": dict(key.public_jwk) if key.public_jwk else None,
             "public_jwk_url": None,
             "allow_includes": key.allow_includes,
             "test_cluster_only": key.test_cluster_only,
             "auto_expire_tokens": key.auto_expire_tokens,
         }
+
+    def account_name(self, account_id: int | None) -> str:
+        """The name of a key's owning account, as `account_name` shows it."""
+        if account_id is None:
+            return SITE_ADMIN_ACCOUNT_NAME
+        if account_id == OTHER_ROOT_ACCOUNT_ID:
+            return OTHER_ROOT_ACCOUNT_NAME
+        return str(self.content["accounts"][account_id]["name"])
 
     # --- tokens and codes ----------------------------------------------------------------------
 
@@ -320,4 +415,5 @@ class CanvasState:
             "content": copy.deepcopy(self.content),
             "developer_keys": {kid: asdict(key) for kid, key in self.keys.items()},
             "bindings": {kid: asdict(binding) for kid, binding in self.bindings.items()},
+            "site_admin_bindings": {kid: asdict(b) for kid, b in self.site_admin_bindings.items()},
         }

@@ -22,6 +22,12 @@ EXPECTED = {
     "flaky",
     "slow",
     "old-canvas",
+    "vanity-redirect",
+    "user-not-allowed",
+    "site-admin-off",
+    "other-root-account",
+    "test-cluster-only",
+    "lti-key",
 }
 
 

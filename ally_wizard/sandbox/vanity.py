@@ -1,0 +1,113 @@
+"""The institution's own Canvas address that only redirects: a second loopback listener answering every
+request with a 301 to the simulated Canvas, path and query kept (docs/canvas.md 12).
+
+Many institutions reach Canvas at a name of their own (`canvas.school.edu`) whose web server answers
+every request with a redirect to the real host (`school.instructure.com`). Such a redirect says nothing
+about the developer key, and a client must never send the secret, a code or a token there. So the
+listener records what it receives: the redacted requests for a test to read, and the raw bytes, kept
+private, that a test can only ask about (`received`), so a leak is provable without being printed.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, quote, quote_plus
+
+from aiohttp import web
+
+from ally_wizard.sandbox.recorder import RecordedRequest, record
+
+_AUTH_KINDS = ("Bearer", "Basic")
+
+
+@dataclass(frozen=True, slots=True)
+class _RawRequest:
+    """Everything one request carried: request line, headers and body (never shown)."""
+
+    data: bytes = field(repr=False)
+
+
+def _basic_decoded(request: web.Request) -> bytes:
+    """HTTP Basic credentials decoded, so a secret sent that way is found like any other."""
+    header = request.headers.get("Authorization", "")
+    if not header.lower().startswith("basic "):
+        return b""
+    try:
+        return b"Basic-decoded: " + base64.b64decode(header[6:].strip(), validate=True) + b"\r\n"
+    except (binascii.Error, ValueError):
+        return b""
+
+
+class RedirectingListener:
+    """An aiohttp server on loopback that answers 301 to `target` for every method and path."""
+
+    def __init__(self, target: str, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.target = target.rstrip("/")
+        self._host = host
+        self._port = port
+        self._runner: web.AppRunner | None = None
+        self._records: list[RecordedRequest] = []
+        self._raw: list[_RawRequest] = []
+        self.base_url = ""
+
+    async def start(self) -> None:
+        """Bind and serve; `base_url` is set once the port is known."""
+        app = web.Application(client_max_size=1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._redirect)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
+        await site.start()
+        self._runner = runner
+        address = runner.addresses[0]
+        host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
+        self.base_url = f"http://{host}:{address[1]}"
+
+    async def stop(self) -> None:
+        """Stop serving and release the port."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def _redirect(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        head = f"{request.method} {request.raw_path}\r\n".encode()
+        headers = b"".join(name + b": " + value + b"\r\n" for name, value in request.raw_headers)
+        self._raw.append(_RawRequest(head + headers + _basic_decoded(request) + b"\r\n" + body))
+        form: dict[str, list[str]] = {}
+        if request.content_type == "application/x-www-form-urlencoded":
+            for name, value in parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True):
+                form.setdefault(name, []).append(value)
+        kind = request.headers.get("Authorization", "").split(" ", 1)[0].capitalize()
+        self._records.append(
+            record(
+                request.method,
+                request.path,
+                list(request.query.items()),
+                form,
+                301,
+                kind if kind in _AUTH_KINDS else None,
+            )
+        )
+        # The web server's redirect, not Canvas's: the same path and query on the real host
+        return web.Response(status=301, headers={"Location": f"{self.target}{request.raw_path}"})
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A copy of the requests received so far, redacted as the sandbox's own records are."""
+        return list(self._records)
+
+    def received(self, text: str) -> bool:
+        """Whether any request received so far carried `text` anywhere (line, headers or body), as sent
+        or percent-encoded; an empty `text` is never found."""
+        if not text:
+            return False
+        needles = {text.encode(), quote(text, safe="").encode(), quote_plus(text).encode()}
+        return any(needle in raw.data for raw in self._raw for needle in needles)
+
+    def clear(self) -> None:
+        """Forget what was received so far."""
+        self._records.clear()
+        self._raw.clear()
