@@ -110,7 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args))
     except UsageError as exc:
-        print(f"ally-wizard {command}: {exc}", file=sys.stderr)
+        from ally_wizard.terminal_text import printable
+
+        print(printable(f"ally-wizard {command}: {exc}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("Stopped.", file=sys.stderr)

@@ -24,6 +24,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from ally_wizard.terminal_text import json_for_terminal, printable
+
 if TYPE_CHECKING:
     from ally_wizard.canvas.flow import CheckRun, FlowEvent, PasteRequest, Resolution
     from ally_wizard.canvas.report import Report
@@ -96,8 +98,6 @@ def exit_code(report: Report) -> int:
 
 
 def _print_report(run: CheckRun, as_json: bool) -> None:
-    import json
-
     from ally_wizard.canvas.flow import revoke_sentence
     from ally_wizard.canvas.report import CheckStatus
 
@@ -106,10 +106,10 @@ def _print_report(run: CheckRun, as_json: bool) -> None:
         document = {"canvas_url": run.target.canvas_url, "key_id": run.target.key_id, **report.as_dict()}
         if run.resolution is not None:
             document["canvas_url_typed"] = run.resolution.original
-        print(json.dumps(document, indent=2, ensure_ascii=False), flush=True)
+        print(json_for_terminal(document), flush=True)
         return
     for check in report.checks:
-        print(_line(check.status.label, check.title, check.message))
+        print(printable(_line(check.status.label, check.title, check.message)))
     summary = f"{report.count(CheckStatus.PASS)} of {len(report.checks)} checks passed."
     revoked = revoke_sentence(run)
     if report.authorized_by:
@@ -118,7 +118,7 @@ def _print_report(run: CheckRun, as_json: bool) -> None:
         summary += f" {revoked[0].upper()}{revoked[1:]}"
     if run.stopped:
         summary += f" Stopped: {run.stopped}."
-    print(summary, flush=True)
+    print(printable(summary), flush=True)
 
 
 def _read_in_thread(read: Callable[[], str]) -> Awaitable[str]:
@@ -260,7 +260,7 @@ def _save(loaded: Loaded, run: CheckRun) -> None:
     try:
         ProfileStore().save(loaded)
     except ProfileError as exc:
-        _say(f"The report could not be saved in the profile: {exc}")
+        _say(printable(f"The report could not be saved in the profile: {exc}"))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from ally_wizard.profile import STEPS_TOTAL, Profile
 from ally_wizard.recipe import default_recipe
 from ally_wizard.store import ProfileStore
+from ally_wizard.terminal_text import json_for_terminal, printable
 
 
 def progress_of(profile: Profile, scope_strings: tuple[str, ...]) -> dict[str, object]:
@@ -37,21 +37,20 @@ def run(args: argparse.Namespace) -> int:
     rows = [progress_of(item.loaded.profile, scope_strings) for item in listings if item.loaded]
     problems = [item.problem for item in listings if item.problem]
     if args.json:
-        print(
-            json.dumps(
-                {"folder": str(store.folder), "profiles": rows, "problems": [str(p) for p in problems]}, indent=2
-            )
-        )
+        document = {"folder": str(store.folder), "profiles": rows, "problems": [str(p) for p in problems]}
+        print(json_for_terminal(document))
     elif not rows:
         print(f"No saved profiles in {store.folder}. Run 'ally-wizard' to start a setup.")
     else:
         for row in rows:
             last = f"last check {row['last_check']}: {row['last_result']}" if row["last_check"] else "never checked"
             print(
-                f"{row['name']:<20} {row['canvas_url'] or '(no Canvas yet)':<36} "
-                f"steps {row['steps_done']}/{row['steps_total']}  "
-                f"scopes {row['scopes_verified']}/{row['scopes_total']} verified  {last}"
+                printable(
+                    f"{row['name']:<20} {row['canvas_url'] or '(no Canvas yet)':<36} "
+                    f"steps {row['steps_done']}/{row['steps_total']}  "
+                    f"scopes {row['scopes_verified']}/{row['scopes_total']} verified  {last}"
+                )
             )
     for problem in problems:
-        print(f"ally-wizard profiles: {problem}", file=sys.stderr)
+        print(printable(f"ally-wizard profiles: {problem}"), file=sys.stderr)
     return 1 if problems else 0

@@ -14,17 +14,15 @@ the question asked again; back and quit leave the question by raising `GoBack` o
 from __future__ import annotations
 
 import getpass
-import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO, TypeVar
 
 from ally_wizard.inputs import InputError
+from ally_wizard.terminal_text import printable
 
 T = TypeVar("T")
 
-# C0 controls (ESC among them), DEL and the C1 controls (0x9b is a one-byte CSI): never printed.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 COMMAND_WORDS = ("help", "back", "status", "quit")
 YES = ("yes", "y")
 NO = ("no", "n")
@@ -40,11 +38,6 @@ class Quit(Exception):
     def __init__(self, *, input_ended: bool = False) -> None:
         super().__init__("quit")
         self.input_ended = input_ended
-
-
-def printable(text: str) -> str:
-    """`text` without control characters, so no escape sequence can reach the terminal."""
-    return _CONTROL.sub("", text)
 
 
 def question_line(question: str, default: str | None = None) -> str:

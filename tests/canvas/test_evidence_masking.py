@@ -119,3 +119,35 @@ async def test_a_server_echoing_the_token_request_leaves_no_part_of_a_secret(
     profile.last_verification = report
     store.create(profile)
     assert leaked(store.path("echo").read_text(encoding="utf-8"), hidden) == []
+
+
+async def test_the_check_report_prints_no_escape_sequence_from_canvas(
+    target: KeyTarget, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ally_wizard.canvas.flow import CheckRun
+    from ally_wizard.commands.check import _print_report
+
+    fake = FakeCanvas()
+    hostile_name = "Ada\x1b]0;owned\x07\x1b[2J\x1b[1A\x9b2K Admin"
+
+    def renamed(request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/login/oauth2/token" and request.method == "POST":
+            answer = fake.token(request)
+            body = json.loads(answer.content)
+            body["user"]["name"] = hostile_name
+            return httpx.Response(200, json=body)
+        if request.url.path.startswith("/api/v1/"):
+            return httpx.Response(400, text="\x1b[2J\x1b]0;pwned\x07 bad request")
+        return None
+
+    fake.before = renamed
+    pending = begin_authorization(target)
+    async with CanvasClient(BASE, transport=fake.transport()) as client:
+        result = await run_live_checks(client, target, pending, approve(fake, pending), fake.secret)
+    report = Report(dt.datetime.now(dt.UTC), checks=result.checks, authorized_by=result.authorized_by)
+    assert result.authorized_by == hostile_name  # kept as Canvas said it; cleaned where it is printed
+    for as_json in (False, True):
+        _print_report(CheckRun(target, report, live=result.checks), as_json)
+        out = capsys.readouterr().out
+        assert "owned" in out
+        assert not any((ord(char) < 0x20 and char != "\n") or 0x7F <= ord(char) <= 0x9F for char in out)
