@@ -128,12 +128,14 @@ async def test_a_pasted_page_text_is_refused_with_what_to_copy_instead(
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        app.screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: bool(app.opened_urls))
+        await wait_for(pilot, lambda: app.focused is app.screen.query_one("#pasted", Input))
         await pilot.press(*"hello", "enter")
-        await pilot.pause()
-        assert "address" in text_of(pilot, "#paste-error")
+        await wait_for(pilot, lambda: "address" in text_of(pilot, "#paste-error"))
         assert text_of(pilot, "#paste-error").startswith("✗ ")
+        assert "attempt 2 of 3" in text_of(pilot, "#paste-error")
 
 
 async def test_cancelling_during_the_probes_still_revokes_the_token(

@@ -1,27 +1,30 @@
 """Step 6: check the key the way Ally will use it, with one authorization in the browser.
 
-First the preflight (no sign-in) fills the rows; if nothing blocks an authorization, the authorize URL is
-shown and opened; the admin pastes the address the browser lands on; then the exchange, the include check,
-the scope probes and the revoke update their rows as each answer comes. The token is always revoked,
-also when the admin cancels (the engine shields the revoke from the cancellation).
+The run is the core's `CheckFlow` (the same as `ally-wizard check`), in one worker. The screen only answers
+its questions (the secret, the pasted address, whether to keep a resolved Canvas address) and shows its
+progress: the worker turns each flow event into a typed message (`RowChecked`, `AuthorizationOpened`,
+`PasteAsked`...) handled here with `@on`, and a question is a future the worker awaits until the admin
+answers in the screen. Esc stops the run the core's way: a token already issued is revoked, the rest of
+the rows say they were not checked, and the report is saved like any other.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import asyncio
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from ally_wizard.canvas.report import Check, CheckStatus, Report
 from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import mask_key_id
-from ally_wizard.tui.checks import NotReady, apply_scope_checks, fix_step, key_target
+from ally_wizard.tui.checks import NotReady, fix_step, key_target
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.steps import number_of, step
 from ally_wizard.tui.widgets.check_table import CheckTable
@@ -30,10 +33,149 @@ from ally_wizard.tui.widgets.copy_row import CopyRow
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from ally_wizard.canvas.verify import LiveResult, PendingAuthorization
+    from ally_wizard.canvas.flow import CheckFlow, CheckRun, FlowEvent, PasteRequest, Resolution
 
 GROUP = "verify"
 PROBLEMS_SHOWN = 8
+
+
+class RowsPlanned(Message):
+    """Rows about to be judged, shown as pending."""
+
+    def __init__(self, checks: tuple[Check, ...]) -> None:
+        super().__init__()
+        self.checks = checks
+
+
+class RowChecked(Message):
+    """One row's verdict arrived."""
+
+    def __init__(self, check: Check) -> None:
+        super().__init__()
+        self.check = check
+
+
+class PhaseChanged(Message):
+    """The run moved on; `sentence` is progress to show."""
+
+    def __init__(self, sentence: str) -> None:
+        super().__init__()
+        self.sentence = sentence
+
+
+class AddressResolved(Message):
+    """The Canvas address redirects to another host; the run checks there and asks whether to keep it."""
+
+    def __init__(self, resolution: Resolution) -> None:
+        super().__init__()
+        self.resolution = resolution
+
+
+class LiveChecksSkipped(Message):
+    """The live checks will not run, for `reason`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class AuthorizationOpened(Message):
+    """The admin should authorize at this address (shown, copied, opened)."""
+
+    def __init__(self, authorize_url: str) -> None:
+        super().__init__()
+        self.authorize_url = authorize_url
+
+
+class SecretAsked(Message):
+    """The run needs the key's secret (none was typed on step 5)."""
+
+
+class PasteAsked(Message):
+    """The run waits for the pasted address; `request.problem` says why the last one was refused."""
+
+    def __init__(self, request: PasteRequest) -> None:
+        super().__init__()
+        self.request = request
+
+
+class CheckCompleted(Message):
+    """The run ended (passed, failed, refused, stopped): its report is in `run`."""
+
+    def __init__(self, run: CheckRun) -> None:
+        super().__init__()
+        self.run = run
+
+
+class ScreenAnswers:
+    """The flow's questions, answered through the screen: each posts a message and awaits the answer."""
+
+    def __init__(self, screen: AuthorizeScreen) -> None:
+        self.screen = screen
+        self.waiting: asyncio.Future[str | None] | None = None
+        self.asking: type[Message] | None = None
+
+    async def _ask(self, message: Message) -> str | None:
+        future: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        self.waiting, self.asking = future, type(message)
+        self.screen.post_message(message)
+        try:
+            return await future
+        finally:
+            self.waiting = self.asking = None
+
+    def answer(self, asked: type[Message], value: str | None) -> bool:
+        """Answer the question being asked, if it is `asked`; False when no such question waits."""
+        if self.waiting is None or self.waiting.done() or self.asking is not asked:
+            return False
+        self.waiting.set_result(value)
+        return True
+
+    async def secret(self) -> str | None:
+        """The secret typed on step 5 or here (memory only); asked on this screen when there is none."""
+        if self.screen.wizard.session.secret:
+            return self.screen.wizard.session.secret
+        return await self._ask(SecretAsked())
+
+    async def pasted_address(self, request: PasteRequest) -> str | None:
+        """What the admin pastes in the address field (Enter)."""
+        return await self._ask(PasteAsked(request))
+
+    async def keep_resolved_address(self, resolution: Resolution) -> bool:
+        """A yes/no dialog: keep the address Canvas is really served at in the profile."""
+        self.screen.post_message(AddressResolved(resolution))
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def answered(keep: bool | None) -> None:
+            if not future.done():
+                future.set_result(bool(keep))
+
+        from ally_wizard.tui.screens.dialogs import ConfirmScreen
+
+        self.screen.app.push_screen(
+            ConfirmScreen(
+                f"{resolution.sentence}\nKeep {resolution.resolved} as this setup's Canvas address?",
+                "Keep it",
+            ),
+            callback=answered,
+        )
+        return await future
+
+
+def _relay(screen: AuthorizeScreen, event: FlowEvent) -> None:
+    """A flow event as the screen's typed message."""
+    from ally_wizard.canvas import flow
+
+    if isinstance(event, flow.CheckFinished):
+        screen.post_message(RowChecked(event.check))
+    elif isinstance(event, flow.RowsPlanned):
+        screen.post_message(RowsPlanned(event.checks))
+    elif isinstance(event, flow.PhaseStarted) and event.phase is not flow.Phase.DONE:
+        screen.post_message(PhaseChanged(event.sentence))
+    elif isinstance(event, flow.LiveSkipped):
+        screen.post_message(LiveChecksSkipped(event.reason))
+    elif isinstance(event, flow.AuthorizationStarted):
+        screen.post_message(AuthorizationOpened(event.authorize_url))
 
 
 class AuthorizeScreen(StepScreen):
@@ -55,9 +197,10 @@ class AuthorizeScreen(StepScreen):
     def __init__(self) -> None:
         super().__init__()
         self.target: KeyTarget | None = None
-        self.preflight: list[Check] = []
-        self.pending: PendingAuthorization | None = None
-        self.started_at: dt.datetime | None = None
+        self.authorize_url: str | None = None
+        self.answers = ScreenAnswers(self)
+        self.flow: CheckFlow | None = None
+        self.skipped_reason: str | None = None
         self.failed: list[Check] = []
 
     def compose_body(self) -> ComposeResult:
@@ -138,9 +281,9 @@ class AuthorizeScreen(StepScreen):
         self.query_one("#target", Static).set_classes("")
 
     def _authorize_shown(self) -> str:
-        if self.pending is None:
+        if self.authorize_url is None:
             return ""
-        url = self.pending.authorize_url
+        url = self.authorize_url
         if self.wizard.presenter and self.target is not None:
             url = url.replace(self.target.key_id, mask_key_id(self.target.key_id))
         return url
@@ -166,7 +309,7 @@ class AuthorizeScreen(StepScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Offer in the footer only the keys that do something now."""
         if action in ("copy_authorize", "open_authorize"):
-            return self.pending is not None
+            return self.authorize_url is not None
         if action == "go_fix":
             return bool(self.failed)
         if action == "cancel_check":
@@ -247,23 +390,29 @@ class AuthorizeScreen(StepScreen):
         checks = report.checks
         when = report.started_at.strftime("%Y-%m-%d %H:%M UTC")
         failed = [c for c in checks if c.status in (CheckStatus.FAIL, CheckStatus.ERROR)]
-        live = any(c.id == "token.revoked" for c in checks)
+        revoked = report.get("token.revoked")
+        secret = report.get("key.secret")
         prefix = f"Last check {when}: " if saved else ""
-        if not failed and live:
+        if failed:
+            self._phase(f"{prefix}✗ {len(failed)} problem(s), each listed below with its fix.", "inline-error")
+        elif revoked is not None and revoked.status is CheckStatus.PASS:
             who = f" Authorized by {report.authorized_by};" if report.authorized_by else ""
             self._phase(f"{prefix}✓ All checks passed.{who} the test token was revoked.", "inline-ok")
-        elif not failed:
+        elif secret is not None and secret.status is CheckStatus.SKIPPED:
+            self._phase(
+                f"{prefix}! The live checks did not run: {secret.message} Press ctrl+r to check again.",
+                "inline-warning",
+            )
+        else:
             self._phase(
                 f"{prefix}✓ Nothing blocks the authorization. Press ctrl+r to run the whole check.", "inline-ok"
             )
-        else:
-            self._phase(f"{prefix}✗ {len(failed)} problem(s), each listed below with its fix.", "inline-error")
         self._show_fixes(checks)
 
     # -- running -----------------------------------------------------------------------------------------
 
     def action_check_now(self) -> None:
-        """Run (or run again) the preflight; the authorization follows if nothing blocks it."""
+        """Run (or run again) the whole check: preflight, then the authorization if nothing blocks it."""
         try:
             self.target = key_target(self.profile, self.wizard.recipe)
         except NotReady as exc:
@@ -271,159 +420,138 @@ class AuthorizeScreen(StepScreen):
             self._show_fixes([])
             self._fix_buttons([number_of(exc.step)])
             return
-        self.pending = None
+        self.authorize_url = None
+        self.skipped_reason = None
         self.query_one("#authorize-box").display = False
-        self.started_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        table = self.query_one("#checks", CheckTable)
-        table.display = True
+        self.query_one("#paste-error", Static).update("")
+        self.query_one("#checks", CheckTable).display = True
         self._phase("… Asking Canvas about the key (no sign-in needed). Esc cancels.", "hint")
-        self.preflight_worker(self.target)
+        self.run_check(self.target)
 
     @work(exclusive=True, group=GROUP, exit_on_error=False)
-    async def preflight_worker(self, target: KeyTarget) -> list[Check]:
-        """The checks that need no login; rows update as each verdict arrives."""
-        from ally_wizard.canvas.client import CanvasClient
-        from ally_wizard.canvas.verify import planned_preflight, run_preflight
+    async def run_check(self, target: KeyTarget) -> None:
+        """The core's check flow; its events and questions reach the screen as messages."""
+        from ally_wizard.canvas.flow import CheckFlow
 
+        self.answers = ScreenAnswers(self)
+        self.flow = CheckFlow(target, self.answers, lambda event: _relay(self, event))
+        try:
+            run = await self.flow.run()
+        finally:
+            self.flow = None
+        self.post_message(CheckCompleted(run))
+
+    @on(RowsPlanned)
+    def _rows_planned(self, message: RowsPlanned) -> None:
         table = self.query_one("#checks", CheckTable)
-        table.show(planned_preflight(target))
-        async with CanvasClient(target.canvas_url, concurrency=8) as client:
-            return await run_preflight(client, target, on_check=table.put)
+        if any(check.id == "key.exists" for check in message.checks):
+            table.show(list(message.checks))
+        else:
+            for check in message.checks:
+                table.put(check)
 
-    @work(exclusive=True, group=GROUP, exit_on_error=False)
-    async def live_worker(self, target: KeyTarget, pending: PendingAuthorization, code: str) -> LiveResult:
-        """Exchange, include check, scope probes and revoke; the engine revokes even when cancelled."""
-        from ally_wizard.canvas.client import CanvasClient
-        from ally_wizard.canvas.verify import enforce_scopes_found, planned_live, run_live_checks
+    @on(RowChecked)
+    def _row_checked(self, message: RowChecked) -> None:
+        self.query_one("#checks", CheckTable).put(message.check)
 
-        table = self.query_one("#checks", CheckTable)
-        for check in planned_live(target):
-            table.put(check)
-        secret = self.wizard.session.secret
-        async with CanvasClient(target.canvas_url, concurrency=8) as client:
-            return await run_live_checks(
-                client,
-                target,
-                pending,
-                code,
-                secret,
-                on_check=table.put,
-                enforce_scopes=enforce_scopes_found(self.preflight),
-            )
+    @on(PhaseChanged)
+    def _phase_changed(self, message: PhaseChanged) -> None:
+        self._phase(f"… {message.sentence} Esc cancels.", "hint")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Move on after the preflight; save the report after the live run."""
-        super().on_worker_state_changed(event)
-        if event.worker.group != GROUP or self.target is None:
-            return
-        name = event.worker.name
-        if event.state is WorkerState.SUCCESS and name == "preflight_worker":
-            self.preflight = list(event.worker.result or [])
-            self._preflight_done(self.target)
-        elif event.state is WorkerState.SUCCESS and name == "live_worker":
-            self._live_done(self.target, event.worker.result)
-        elif event.state is WorkerState.CANCELLED:
-            self._phase(
-                "Cancelled. Rows keep the answers that had arrived; a token already issued is "
-                "revoked. Press ctrl+r to check again.",
-                "inline-warning",
-            )
-            self._show_fixes([])
+    @on(AddressResolved)
+    def _address_resolved(self, message: AddressResolved) -> None:
+        self.notify(message.resolution.sentence, title="Canvas address")
 
-    def _preflight_done(self, target: KeyTarget) -> None:
-        from ally_wizard.canvas.verify import begin_authorization, live_blocker, report_of
+    @on(LiveChecksSkipped)
+    def _live_skipped(self, message: LiveChecksSkipped) -> None:
+        self.skipped_reason = message.reason
+        self.query_one("#authorize-box").display = False
 
-        assert self.started_at is not None
-        report = report_of(target, self.started_at, self.preflight)
-        self._save_report(report)
-        blocker = live_blocker(self.preflight)
-        if blocker:
-            self._show_result(report)
-            self._phase(f"✗ {blocker}", "inline-error")
-            self.query_one("#body").scroll_home(animate=False)
-            return
-        self.pending = begin_authorization(target)
+    @on(SecretAsked)
+    def _secret_asked(self, message: SecretAsked) -> None:
+        self.query_one("#secret-box").display = True
+        self._phase(
+            "✓ Nothing blocks the authorization. Paste the key's secret above (Show Key in Canvas) and press Enter.",
+            "inline-ok",
+        )
+        self.query_one("#secret", Input).focus()
+
+    @on(AuthorizationOpened)
+    def _authorization_opened(self, message: AuthorizationOpened) -> None:
+        self.authorize_url = message.authorize_url
         self.query_one("#authorize-row", CopyRow).show(self._authorize_shown())
         self.query_one("#authorize-box").display = True
         self.query_one("#paste-error", Static).update("")
-        self._show_fixes([c for c in self.preflight if c.status in (CheckStatus.FAIL, CheckStatus.ERROR)])
-        self._phase(
-            "✓ Nothing blocks the authorization. Authorize in the browser, then paste the address.", "inline-ok"
-        )
-        self.wizard.open_url(self.pending.authorize_url)
+        self.refresh_bindings()
+        self.wizard.open_url(message.authorize_url)
+
+    @on(PasteAsked)
+    def _paste_asked(self, message: PasteAsked) -> None:
+        request = message.request
+        error = self.query_one("#paste-error", Static)
+        if request.problem is None:
+            error.update("")
+            self._phase(
+                "✓ Nothing blocks the authorization. Authorize in the browser, then paste the address.", "inline-ok"
+            )
+        else:
+            error.update(f"✗ {request.problem} (attempt {request.attempt} of {request.attempts})")
         pasted = self.query_one("#pasted", Input)
         pasted.value = ""
         pasted.focus()
         self.query_one("#authorize-box").scroll_visible()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Enter in the paste field starts the live checks."""
-        if event.input.id == "pasted":
-            event.stop()
-            self.start_live(event.value)
-        elif event.input.id == "secret":
-            event.stop()
-            self.query_one("#start", Button).focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """The secret typed here lives in memory only, as on step 5."""
-        if event.input.id == "secret":
-            self.wizard.session.secret = event.value.strip()
-
-    def start_live(self, pasted: str) -> None:
-        """Read the code from the pasted address and run the live checks."""
-        from ally_wizard.canvas.verify import AuthorizationInputError, read_pasted_code
-
-        error = self.query_one("#paste-error", Static)
-        if self.pending is None or self.target is None:
-            error.update("✗ Start the check first (ctrl+r): the address must come from this run's authorization.")
-            return
-        try:
-            code = read_pasted_code(self.pending, pasted)
-        except AuthorizationInputError as exc:
-            error.update(f"✗ {exc}")
-            return
-        if not self.wizard.session.secret:
-            self.query_one("#secret-box").display = True
-            error.update(
-                "✗ The secret is needed for the exchange: paste it in the secret field above, then "
-                "press Enter here again."
+    @on(Input.Submitted, "#pasted")
+    def _pasted(self, event: Input.Submitted) -> None:
+        """Enter in the paste field answers the run's question."""
+        event.stop()
+        if not self.answers.answer(PasteAsked, event.value):
+            self.query_one("#paste-error", Static).update(
+                "✗ Start the check first (ctrl+r): the address must come from this run's authorization."
             )
-            self.query_one("#secret", Input).focus()
             return
-        error.update("")
-        pending, self.pending = self.pending, None  # a code works once
-        self.query_one("#authorize-box").display = False
+        self.query_one("#paste-error", Static).update("")
         self._phase(
-            "… Exchanging the code and probing every scope with the token. Esc cancels (the token is still revoked).",
+            "… Reading the pasted address, then checking with a test token. Esc cancels (the token is still revoked).",
             "hint",
         )
-        self.live_worker(self.target, pending, code)
 
-    def _live_done(self, target: KeyTarget, live: LiveResult | None) -> None:
-        from ally_wizard.canvas.verify import report_of
+    @on(Input.Submitted, "#secret")
+    def _secret_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        secret = event.value.strip()
+        if secret and self.answers.answer(SecretAsked, secret):
+            return
+        self.query_one("#start", Button).focus()
 
-        assert self.started_at is not None
-        report = report_of(target, self.started_at, self.preflight, live)
-        if live is not None:
-            apply_scope_checks(self.profile, live.checks, live=True)
-        self._save_report(report)
-        if report.overall in (CheckStatus.PASS, CheckStatus.WARN):
-            self.wizard.session.mark(StepId.AUTHORIZE, StepState.DONE)
-            self.presenter_changed()  # redraws the step bar
-        self.query_one("#checks", CheckTable).show(report.checks)
-        self._show_result(report)
-        self.query_one("#body").scroll_home(animate=False)
+    @on(Input.Changed, "#secret")
+    def _secret_changed(self, event: Input.Changed) -> None:
+        """The secret typed here lives in memory only, as on step 5."""
+        self.wizard.session.secret = event.value.strip()
 
-    def _save_report(self, report: Report) -> None:
-        profile = self.profile
-        profile.last_verification = report
-        apply_scope_checks(
-            profile,
-            [c for c in report.checks if c.id != "token.revoked"],
-            live=any(c.id == "token.revoked" for c in report.checks),
-        )
+    @on(CheckCompleted)
+    def _check_completed(self, message: CheckCompleted) -> None:
+        """Save the run the way `ally-wizard check` does, and show it."""
+        from ally_wizard.canvas.flow import apply_run
+
+        run = message.run
+        self.authorize_url = None
+        self.query_one("#authorize-box").display = False
+        apply_run(self.profile, run)
         self.save()
+        if self.profile.steps[StepId.AUTHORIZE].state is StepState.DONE:
+            self.presenter_changed()  # redraws the step bar
+        self.query_one("#checks", CheckTable).show(run.report.checks)
+        self._show_result(run.report)
+        if run.stopped:
+            self._phase(
+                "Cancelled. Rows keep the answers that had arrived; a token already issued is "
+                "revoked. Press ctrl+r to check again.",
+                "inline-warning",
+            )
+        elif self.skipped_reason and not run.full and self.failed:
+            self._phase(f"✗ {self.skipped_reason}", "inline-error")
+        self.query_one("#body").scroll_home(animate=False)
 
     def worker_failed(self, worker: Worker[object], message: str) -> None:
         """A failed run is shown on the screen too, with Check again."""
@@ -432,25 +560,27 @@ class AuthorizeScreen(StepScreen):
         self._show_fixes([])
 
     def action_cancel_check(self) -> None:
-        """Stop the running check; the engine still revokes a token it already holds."""
-        if not self.workers.cancel_group(self, GROUP):
+        """Stop the running check; the run still revokes a token it already holds and saves its report."""
+        if self.flow is None:
             self.notify("No check is running.")
+            return
+        self.flow.stop("the check was cancelled (Esc)")
 
     # -- actions -----------------------------------------------------------------------------------------
 
     def action_copy_authorize(self) -> None:
         """Copy the authorize URL (for a browser on another computer)."""
-        if self.pending is None:
+        if self.authorize_url is None:
             self.notify("There is no authorize address yet: start the check (ctrl+r).", severity="warning")
             return
-        self.wizard.copy_text(self.pending.authorize_url, "authorize address")
+        self.wizard.copy_text(self.authorize_url, "authorize address")
 
     def action_open_authorize(self) -> None:
         """Open the authorize URL in the browser (when this computer has one)."""
-        if self.pending is None:
+        if self.authorize_url is None:
             self.notify("There is no authorize address yet: start the check (ctrl+r).", severity="warning")
             return
-        self.wizard.open_url(self.pending.authorize_url)
+        self.wizard.open_url(self.authorize_url)
 
     def action_go_fix(self) -> None:
         """Go to the step that fixes the first failed row."""
