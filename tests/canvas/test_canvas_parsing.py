@@ -121,6 +121,26 @@ def test_redirect_to_the_login_page_means_every_check_passed() -> None:
     assert answer.outcome is Outcome.PASSED
 
 
+@pytest.mark.parametrize(
+    "location",
+    [
+        "https://sso.example.edu/cas/login",  # somebody else's login
+        "https://school.instructure.com/login/oauth2/auth?client_id=1",  # a vanity name's server redirect
+        "https://canvas.example.edu/login/oauth2/auth?client_id=1",  # back to the endpoint itself
+    ],
+)
+def test_a_redirect_is_no_pass_unless_it_is_this_hosts_own_login(location: str) -> None:
+    answer = classify_authorize_answer(reply(301, location=location))
+    assert answer.outcome is Outcome.NOT_API
+
+
+@pytest.mark.parametrize("location", ["http://]/login", "https://[canvas.example.edu/login", "https://x:99999/login"])
+def test_a_malformed_location_is_evidence_not_a_crash(location: str) -> None:
+    answer = classify_authorize_answer(reply(302, location=location))
+    assert answer.outcome is Outcome.NOT_API
+    assert "malformed" in answer.evidence.detail
+
+
 def test_html_from_a_proxy_is_not_an_api_answer_and_quotes_its_first_line() -> None:
     page = "<!DOCTYPE html>\n<html><head><title>Sign in - Example SSO</title></head><body>x</body></html>"
     answer = classify_authorize_answer(Reply("GET", "u", 200, {"content-type": "text/html"}, page))

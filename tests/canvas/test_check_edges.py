@@ -1,0 +1,124 @@
+"""`ally-wizard check --json` at the edges of issue 9, against the simulated Canvas: the right rows and exit code."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from test_check_command import flags, run_check, secrets_of
+
+from ally_wizard.canvas import wording
+from ally_wizard.recipe import default_recipe
+from ally_wizard.sandbox import RunningSandbox
+
+SandboxFactory = Callable[..., RunningSandbox]
+SCOPES = default_recipe().scope_strings
+
+
+def rows_of(out: str) -> dict[str, dict[str, object]]:
+    return {row["id"]: row for row in json.loads(out)["checks"]}
+
+
+async def test_a_vanity_address_is_resolved_and_nothing_secret_goes_to_it(sandbox: SandboxFactory) -> None:
+    sb = sandbox("vanity-redirect", latency_ms=2)
+    typed = ["--canvas", sb.canvas_url, *flags(sb)[2:]]
+    ran = await run_check(sb, *typed, "--json")
+    assert ran.code == 0, ran.err
+    document = json.loads(ran.out)
+    assert document["canvas_url"] == sb.base_url and document["canvas_url_typed"] == sb.canvas_url
+    assert f"{sb.canvas_url} redirects to {sb.base_url}; checking there." in ran.err
+    assert {row["status"] for row in document["checks"]} == {"pass"}
+    assert [r.path for r in sb.vanity_requests] == ["/login/oauth2/auth"]  # the one plain GET
+    for value in secrets_of(sb):
+        assert not sb.vanity_received(value)
+
+
+async def test_a_user_canvas_refuses_keeps_the_preflight_and_exits_3(sandbox: SandboxFactory) -> None:
+    sb = sandbox("user-not-allowed", latency_ms=2)
+    ran = await run_check(sb, *flags(sb), "--json")
+    assert ran.code == 3, ran.err
+    rows = rows_of(ran.out)
+    assert {rows[f"scope:{s}"]["status"] for s in SCOPES} == {"pass"}
+    assert rows["key.on"]["status"] == "pass"
+    assert rows["key.secret"]["status"] == "skipped"
+    assert "may not authorize the key" in str(rows["key.secret"]["message"])
+    assert rows["token.revoked"]["status"] == "skipped"
+
+
+async def test_input_ended_before_the_paste_still_prints_the_json_report(sandbox: SandboxFactory) -> None:
+    import os
+    import subprocess
+    import sys
+
+    sb = sandbox("ready", latency_ms=2)
+    env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
+    done = subprocess.run(
+        [sys.executable, "-m", "ally_wizard", "check", *flags(sb), "--no-browser", "--json"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    rows = rows_of(done.stdout)
+    assert rows["key.exists"]["status"] == "pass"
+    assert "input ended" in str(rows["key.secret"]["message"])
+
+
+def test_an_unreachable_canvas_gives_one_error_row_and_asks_for_nothing(sandbox: SandboxFactory) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "ALLY_WIZARD_SECRET"}
+    argv = ["--canvas", f"http://127.0.0.1:{port}", "--key-id", "170000000000123", "--environment", "us"]
+    done = subprocess.run(
+        [sys.executable, "-m", "ally_wizard", "check", *argv, "--ally-client-id", "1234", "--json"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 3, done.stderr
+    rows = rows_of(done.stdout)
+    assert [key for key, row in rows.items() if row["status"] == "error"] == ["key.exists"]
+    assert {row["message"] for key, row in rows.items() if key != "key.exists"} == {
+        "Not checked: Canvas could not be reached."
+    }
+    assert "secret" not in done.stderr.lower() and "/login/oauth2/auth?" not in done.stderr
+
+
+async def test_each_cause_of_a_refused_binding_names_every_fix(sandbox: SandboxFactory) -> None:
+    for scenario in ("site-admin-off", "other-root-account", "test-cluster-only"):
+        sb = sandbox(scenario, latency_ms=2)
+        ran = await run_check(sb, *flags(sb), "--json")
+        assert ran.code == 1, (scenario, ran.err)
+        rows = rows_of(ran.out)
+        failed = {key for key, row in rows.items() if row["status"] == "fail"}
+        assert failed == {"key.on"}, (scenario, failed)
+        message = str(rows["key.on"]["message"])
+        assert message == wording.key_not_on()
+        assert message.index("State to ON") < message.index("Site Admin") < message.index("another root account")
+        assert "Test Cluster Only" in message
+        assert {rows[k]["status"] for k in rows if k not in failed and k.startswith(("key.secret", "token"))} == {
+            "skipped"
+        }
+
+
+async def test_an_lti_key_is_named_as_the_likely_cause_not_31_boxes(sandbox: SandboxFactory) -> None:
+    sb = sandbox("lti-key", latency_ms=2)
+    ran = await run_check(sb, *flags(sb), "--json")
+    assert ran.code == 1, ran.err
+    rows = rows_of(ran.out)
+    assert rows["key.redirect_uri"]["status"] == "fail"
+    scope_rows = [rows[f"scope:{s}"] for s in SCOPES]
+    assert {row["status"] for row in scope_rows} == {"fail"}
+    assert {row["message"] for row in scope_rows} == {wording.lti_or_wrong_key(sb.key_id)}
