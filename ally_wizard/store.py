@@ -10,6 +10,11 @@
 - Keys written by a newer ally-wizard are kept on rewrite.
 - Each load remembers the file's digest; saving over a file that changed since then raises
   `ProfileConflict` instead of silently dropping the other process's changes.
+- Listing reads a summary of each profile from one file beside them (`.summaries.json`), so it does not
+  parse every stored report. The summaries are only a cache: each is kept with the identity of the profile
+  file it came from (inode, size, modification and change times, taken before the file was read), and a
+  profile whose file no longer matches is read in full again, which is also where a corrupt one is found.
+  The profile files stay the only record; deleting the summaries file loses nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import contextlib
 import copy
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import stat
@@ -35,6 +41,7 @@ from ally_wizard.canvas.report import Report
 from ally_wizard.profile import (
     SCHEMA_VERSION,
     Profile,
+    ProfileSummary,
     ScopeStatus,
     StepId,
     StepProgress,
@@ -47,6 +54,8 @@ from ally_wizard.toml_errors import describe_toml_error
 HOME_ENV = "ALLY_WIZARD_HOME"
 APP_NAME = "ally-wizard"
 SUFFIX = ".toml"
+SUMMARIES = ".summaries.json"
+SUMMARIES_VERSION = 1
 _EMPTY_DIGEST = "absent"
 # A profile's deepest value sits 4 levels down (last_verification.checks[n].evidence); 32 leaves room for keys
 # a newer version may add, and is far below the depth where tomllib, deepcopy or tomli_w recurse too deep.
@@ -102,10 +111,10 @@ class Loaded:
 
 @dataclass(slots=True)
 class Listing:
-    """One entry of `ProfileStore.list`: a profile, or the problem that kept it from loading."""
+    """One entry of `ProfileStore.list`: a profile's summary, or the problem that kept it from loading."""
 
     name: str
-    loaded: Loaded | None = None
+    summary: ProfileSummary | None = None
     problem: CorruptProfile | None = None
 
 
@@ -125,6 +134,15 @@ def _depth_exceeds(value: object, limit: int) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+# What identifies one version of a profile file: inode, size, modification and change times (ns). Every
+# save renames a new file into place, so it changes at least the inode and the change time.
+_Stamp = tuple[int, int, int, int]
+
+
+def _stamp(info: os.stat_result) -> _Stamp:
+    return (info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def _digest(data: bytes | None) -> str:
@@ -271,29 +289,95 @@ class ProfileStore:
 
     def names(self) -> list[str]:
         """Profile names on disk, sorted."""
-        if not self.folder.is_dir():
-            return []
-        return sorted(
-            p.name[: -len(SUFFIX)]
-            for p in self.folder.iterdir()
-            if p.name.endswith(SUFFIX) and not p.name.startswith(".") and p.is_file()
-        )
+        return sorted(self._scan())
+
+    def _scan(self) -> dict[str, _Stamp]:
+        """Each profile file's name and stamp, in one pass over the folder."""
+        found: dict[str, _Stamp] = {}
+        try:
+            entries = os.scandir(self.folder)
+        except (FileNotFoundError, NotADirectoryError):
+            return found
+        with entries:
+            for entry in entries:
+                if not entry.name.endswith(SUFFIX) or entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_file():
+                        found[entry.name[: -len(SUFFIX)]] = _stamp(entry.stat())
+                except OSError:
+                    continue
+        return found
 
     def exists(self, name: str) -> bool:
         """True when a profile of this name is on disk."""
         return self.path(name).is_file()
 
     def list(self) -> list[Listing]:
-        """Every profile, loaded; a corrupt one is moved aside and listed with its problem."""
+        """Every profile's summary, by name; a corrupt one is moved aside and listed with its problem.
+
+        A summary comes from the summaries file when the profile file is the one it was taken from;
+        otherwise the profile is read in full, and the summaries file is rewritten.
+        """
+        files = self._scan()
+        kept = self._read_summaries()
         result = []
-        for name in self.names():
+        summaries: dict[str, tuple[_Stamp, ProfileSummary]] = {}
+        for name in sorted(files):
+            stamp = files[name]
+            cached = kept.get(name)
+            if cached is not None and cached[0] == stamp:
+                summaries[name] = cached
+                result.append(Listing(name, summary=cached[1]))
+                continue
             try:
-                result.append(Listing(name, loaded=self.load(name)))
+                summary = self.load(name).profile.summary()
             except CorruptProfile as problem:
                 result.append(Listing(name, problem=problem))
-            except ProfileNotFound:
                 continue
+            except (ProfileNotFound, ValueError):
+                continue
+            # The stamp was taken before the read: if the file changed in between, the summary is of
+            # the newer file but the stamp of the older one, so the next listing reads it again.
+            summaries[name] = (stamp, summary)
+            result.append(Listing(name, summary=summary))
+        if summaries != kept:
+            self._write_summaries(summaries)
         return result
+
+    def _read_summaries(self) -> dict[str, tuple[_Stamp, ProfileSummary]]:
+        """The kept summaries; an unreadable file or entry is only a cache miss."""
+        try:
+            data = json.loads((self.folder / SUMMARIES).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != SUMMARIES_VERSION:
+            return {}
+        entries = data.get("profiles")
+        kept: dict[str, tuple[_Stamp, ProfileSummary]] = {}
+        for name, entry in entries.items() if isinstance(entries, dict) else ():
+            try:
+                stamp = entry["stamp"]
+                if not (isinstance(stamp, list) and len(stamp) == 4 and all(type(n) is int for n in stamp)):
+                    continue
+                summary = ProfileSummary.from_dict(entry["summary"])
+            except (KeyError, TypeError, ValueError):
+                continue
+            if summary.name == name:
+                kept[name] = ((stamp[0], stamp[1], stamp[2], stamp[3]), summary)
+        return kept
+
+    def _write_summaries(self, summaries: dict[str, tuple[_Stamp, ProfileSummary]]) -> None:
+        """Replace the summaries file; failing to is harmless (the next listing reads the profiles)."""
+        payload = {
+            "version": SUMMARIES_VERSION,
+            "profiles": {
+                name: {"stamp": list(stamp), "summary": summary.as_dict()}
+                for name, (stamp, summary) in summaries.items()
+            },
+        }
+        with contextlib.suppress(OSError):
+            atomic_write(self.folder / SUMMARIES, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
 
     def load(self, name: str) -> Loaded:
         """Read a profile. A corrupt file is moved aside and `CorruptProfile` raised."""

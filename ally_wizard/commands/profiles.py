@@ -5,27 +5,26 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ally_wizard.profile import STEPS_TOTAL, Profile
+from ally_wizard.profile import STEPS_TOTAL, ProfileSummary
 from ally_wizard.recipe import default_recipe
 from ally_wizard.store import ProfileStore
 from ally_wizard.terminal_text import json_for_terminal, printable
 
 
-def progress_of(profile: Profile, scope_strings: tuple[str, ...]) -> dict[str, object]:
+def progress_of(summary: ProfileSummary, scope_strings: tuple[str, ...]) -> dict[str, object]:
     """A profile's progress in the shape both outputs use."""
-    report = profile.last_verification
     return {
-        "name": profile.name,
-        "canvas_url": profile.canvas_url,
-        "environment": profile.environment,
-        "steps_done": profile.steps_done,
+        "name": summary.name,
+        "canvas_url": summary.canvas_url,
+        "environment": summary.environment,
+        "steps_done": summary.steps_done,
         "steps_total": STEPS_TOTAL,
-        "next_step": profile.first_unfinished.value,
-        "scopes_verified": profile.scopes_verified(scope_strings),
+        "next_step": summary.next_step.value,
+        "scopes_verified": summary.scopes_verified(scope_strings),
         "scopes_total": len(scope_strings),
-        "last_check": report.started_at.isoformat(timespec="seconds") if report else None,
-        "last_result": report.overall.value if report else None,
-        "updated_at": profile.updated_at.isoformat(timespec="seconds"),
+        "last_check": summary.last_check.isoformat(timespec="seconds") if summary.last_check else None,
+        "last_result": summary.last_result.value if summary.last_result else None,
+        "updated_at": summary.updated_at.isoformat(timespec="seconds"),
     }
 
 
@@ -34,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     store = ProfileStore()
     scope_strings = default_recipe().scope_strings
     listings = store.list()
-    rows = [progress_of(item.loaded.profile, scope_strings) for item in listings if item.loaded]
+    rows = [progress_of(item.summary, scope_strings) for item in listings if item.summary]
     problems = [item.problem for item in listings if item.problem]
     if args.json:
         document = {"folder": str(store.folder), "profiles": rows, "problems": [str(p) for p in problems]}

@@ -197,7 +197,7 @@ class PlainWizard:
         except OSError as exc:
             say(f"The profiles folder cannot be read: {exc.strerror}")
             listings = []
-        usable = [listing for listing in listings if listing.loaded is not None]
+        usable = [listing.summary for listing in listings if listing.summary is not None]
         for listing in listings:
             if listing.problem is not None:
                 say(str(listing.problem))
@@ -206,14 +206,12 @@ class PlainWizard:
             return self._new_setup(set())
         say(f"Saved setups, {len(usable)}:")
         options = []
-        for listing in usable:
-            assert listing.loaded is not None
-            profile = listing.loaded.profile
-            host = profile.canvas_url.removeprefix("https://") or "Canvas not set"
-            nxt = STEPS[number_of(profile.first_unfinished) - 1]
-            done = profile.steps_done
+        for summary in usable:
+            host = summary.canvas_url.removeprefix("https://") or "Canvas not set"
+            nxt = STEPS[number_of(summary.next_step) - 1]
+            done = summary.steps_done
             where = "all done" if done == STEPS_TOTAL else f"next step {nxt.number}, {nxt.title}"
-            options.append(f"{profile.name}, {host}, {done} of {STEPS_TOTAL} steps done, {where}")
+            options.append(f"{summary.name}, {host}, {done} of {STEPS_TOTAL} steps done, {where}")
         options.append("Start a new setup")
         index = self.console.choose("Which setup", options, default=0)
         if index == len(usable):

@@ -34,6 +34,7 @@ async def test_quit_mid_way_and_resume_on_the_same_step_with_the_same_values(sto
     async with again.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(again.screen).__name__ == "StartScreen")
         table = again.screen.query_one("#profiles", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)  # the rows are filled after the first paint
         assert table.get_row_at(0)[2].plain == "2/7"
         await pilot.press("enter")
         await wait_for(pilot, lambda: type(again.screen).__name__ == "CreateKeyScreen")
@@ -90,7 +91,9 @@ async def test_start_screen_shows_progress_and_last_check(store: ProfileStore) -
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
-        row = app.screen.query_one("#profiles", DataTable).get_row_at(0)
+        table = app.screen.query_one("#profiles", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        row = table.get_row_at(0)
         assert row[0].plain == "production"
         assert row[2].plain == "5/7"
         assert row[3].plain == "1/31"
@@ -104,6 +107,7 @@ async def test_a_corrupt_profile_is_reported_not_crashed_on(store: ProfileStore)
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
+        await wait_for(pilot, lambda: app.screen.query_one("#profiles", DataTable).row_count > 0)
         problems = text_of(pilot, "#problems")
         assert "'broken' could not be read" in problems
         assert app.screen.query_one("#profiles", DataTable).row_count == 1
@@ -114,6 +118,7 @@ async def test_delete_asks_first_and_no_keeps_the_profile(store: ProfileStore) -
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
+        await wait_for(pilot, lambda: app.screen.query_one("#profiles", DataTable).row_count > 0)
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         await pilot.press("enter")  # the focused, safe answer: No

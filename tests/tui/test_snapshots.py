@@ -38,6 +38,8 @@ def _settled(then: Callable[[Pilot[None]], Awaitable[None]] | None = None) -> Ca
 
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.pause()
+        await pilot.app.workers.wait_for_complete()  # the start screen reads the setups in a thread
+        await pilot.pause()
         if then is not None:
             await then(pilot)
             await pilot.pause()

@@ -137,7 +137,7 @@ def test_listing_goes_on_past_a_corrupt_profile(store: ProfileStore) -> None:
     store.create(_full_profile())
     store.path("broken").write_bytes(b"\xff\xfe not text")
     listings = store.list()
-    assert [(item.name, item.loaded is not None, item.problem is not None) for item in listings] == [
+    assert [(item.name, item.summary is not None, item.problem is not None) for item in listings] == [
         ("broken", False, True),
         ("production", True, False),
     ]
@@ -252,7 +252,7 @@ def test_listing_reports_a_deeply_nested_profile_as_a_problem(store: ProfileStor
     store.create(_full_profile())
     store.path("deep").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
     listed = {entry.name: entry for entry in store.list()}
-    assert listed["production"].loaded is not None
+    assert listed["production"].summary is not None
     assert listed["deep"].problem is not None
 
 
@@ -291,3 +291,90 @@ def test_folder_mode_is_not_changed_through_a_symlink(tmp_path: Path) -> None:
     (home / "profiles").symlink_to(elsewhere)
     ProfileStore(home).ensure_folder()
     assert stat.S_IMODE(elsewhere.stat().st_mode) == 0o755
+
+
+def _refuse_full_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(self: ProfileStore, name: str) -> object:
+        raise AssertionError(f"{name} was read in full")
+
+    monkeypatch.setattr(ProfileStore, "load", refuse)
+
+
+def test_a_listing_shows_what_the_profile_says(store: ProfileStore) -> None:
+    original = _full_profile()
+    store.create(original)
+    [listing] = store.list()
+    summary = listing.summary
+    assert summary is not None and summary == store.load("production").profile.summary()
+    assert (summary.canvas_url, summary.environment, summary.steps_done) == ("https://canvas.school.edu", "eu", 2)
+    assert summary.next_step is StepId.CREATE_KEY
+    assert summary.scopes_verified((ACCOUNTS, "url:PUT|/api/v1/files/:id", "url:GET|/api/v1/users")) == 1
+    assert summary.last_check == dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.UTC)
+    assert summary.last_result is CheckStatus.FAIL
+
+
+def test_a_second_listing_reads_no_profile_in_full(store: ProfileStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    store.create(_full_profile())
+    store.create(Profile("test-2026", canvas_url="https://school.test.instructure.com"))
+    first = store.list()
+    _refuse_full_reads(monkeypatch)
+    assert store.list() == first
+
+
+def test_a_saved_change_shows_in_the_next_listing(store: ProfileStore) -> None:
+    loaded = store.create(_full_profile())
+    store.list()
+    loaded.profile.canvas_url = "https://new.school.edu"
+    loaded.profile.mark(StepId.CREATE_KEY, StepState.DONE)
+    store.save(loaded)
+    [listing] = store.list()
+    assert listing.summary is not None
+    assert (listing.summary.canvas_url, listing.summary.steps_done) == ("https://new.school.edu", 3)
+
+
+def test_a_profile_corrupted_after_a_listing_is_still_found_and_moved_aside(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.list()
+    store.path("production").write_text("not = = toml")
+    [listing] = store.list()
+    assert listing.summary is None and listing.problem is not None
+    assert not store.path("production").exists()
+    assert store.list() == []
+
+
+def test_deleted_and_added_profiles_are_listed_as_they_are(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.list()
+    store.delete("production")
+    store.create(Profile("test-2026"))
+    assert [listing.name for listing in store.list()] == ["test-2026"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff not json", b"[]", b'{"version": 99, "profiles": {}}', b'{"version": 1, "profiles": {"production": 7}}'],
+)
+def test_an_unreadable_summaries_file_is_rebuilt(store: ProfileStore, content: bytes) -> None:
+    store.create(_full_profile())
+    expected = store.list()
+    (store.folder / ".summaries.json").write_bytes(content)
+    assert store.list() == expected
+    assert (store.folder / ".summaries.json").read_bytes() != content
+
+
+def test_a_summary_naming_another_profile_is_not_used(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.list()
+    path = store.folder / ".summaries.json"
+    text = path.read_text()
+    assert '"name":"production"' in text
+    path.write_text(text.replace('"name":"production"', '"name":"elsewhere"'))
+    [listing] = store.list()
+    assert listing.summary is not None and listing.summary.name == "production"
+
+
+def test_the_summaries_file_is_private_and_not_a_profile(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    store.list()
+    assert stat.S_IMODE((store.folder / ".summaries.json").stat().st_mode) == 0o600
+    assert store.names() == ["production"]

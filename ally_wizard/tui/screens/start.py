@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.widgets import Button, DataTable, Static
 
-from ally_wizard.profile import StepId
+from ally_wizard.profile import ProfileSummary, StepId
 from ally_wizard.redact import hide_home
 from ally_wizard.store import Listing, ProfileError
 from ally_wizard.tui.screens.base import WizardScreen
@@ -26,6 +28,21 @@ class SetupsTable(DataTable[Text]):
     (a plain DataTable's hidden Enter would take the screen's "Resume" off the footer)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Resume", key_display="⏎")]
+
+
+class SetupsListed(Message):
+    """The profiles folder was read (in a worker thread): its listing, or why it could not be read."""
+
+    def __init__(self, generation: int, listings: list[Listing], error: str | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.listings = listings
+        self.error = error
+
+
+# Rows added per frame: a screenful at once, the rest over the next frames, so a thousand setups
+# neither delay the first paint nor stop the keys from answering while the table fills.
+ROWS_PER_FRAME = 60
 
 
 class StartScreen(WizardScreen):
@@ -45,6 +62,7 @@ class StartScreen(WizardScreen):
         self.listings: list[Listing] = []
         self.problems: dict[str, str] = {}
         self._shown_once = False
+        self._generation = 0  # which reading of the folder the table shows; older ones are dropped
 
     def compose(self) -> ComposeResult:
         """Step bar, the table of setups, problems with unreadable ones, and the actions."""
@@ -79,8 +97,14 @@ class StartScreen(WizardScreen):
             ("Next", "next"),
         ):
             table.add_column(Text(label), key=key)
-        self.reload()
-        if not self.listings and not self.wizard.initial_profile:
+        # The rows are filled after the first paint: the screen appears at once however many setups
+        # there are. Whether there are any at all is one look at the folder.
+        self.call_after_refresh(self.reload)
+        try:
+            first_run = not self.wizard.store.names()
+        except OSError:
+            first_run = False  # reload says why the folder cannot be read
+        if first_run and not self.wizard.initial_profile:
             self.action_new(first_run=True)
         else:
             table.focus()
@@ -94,55 +118,77 @@ class StartScreen(WizardScreen):
         self.query_one("#profiles", DataTable).focus()
 
     def reload(self) -> None:
-        """Read the profiles folder again and refill the table."""
-        store = self.wizard.store
+        """Read the profiles folder again, in a thread, and refill the table once it has been read.
+
+        A listing reads one summaries file, but the first one after an upgrade (or after many changes)
+        reads every profile in full: off the event loop, the screen answers keys meanwhile.
+        """
+        self._generation += 1
+        self._read_setups(self._generation)
+
+    @work(thread=True, group="setups", exit_on_error=False)
+    def _read_setups(self, generation: int) -> None:
         try:
-            self.listings = store.list()
+            self.post_message(SetupsListed(generation, self.wizard.store.list(), None))
         except OSError as exc:
-            self.listings = []
-            self.notify(f"The profiles folder cannot be read: {exc.strerror}", severity="error")
+            self.post_message(SetupsListed(generation, [], exc.strerror or str(exc)))
+
+    @on(SetupsListed)
+    def _show_setups(self, event: SetupsListed) -> None:
+        """Refill the table from a listing: the first screenful now, the rest frame by frame."""
+        if event.generation != self._generation:
+            return
+        if event.error is not None:
+            self.notify(f"The profiles folder cannot be read: {event.error}", severity="error")
+        self.listings = event.listings
         table = self.query_one("#profiles", DataTable)
         table.clear()
-        scopes = self.wizard.recipe.scope_strings
         for listing in self.listings:
-            if listing.loaded is None:
-                if listing.problem is not None:
-                    # Reported once by the store (the file is moved aside), so remembered for this run.
-                    self.problems[listing.name] = f"! {listing.problem}"
-                continue
-            profile = listing.loaded.profile
-            report = profile.last_verification
-            if report is None:
+            if listing.summary is None and listing.problem is not None:
+                # Reported once by the store (the file is moved aside), so remembered for this run.
+                self.problems[listing.name] = f"! {listing.problem}"
+        self.query_one("#problems", Static).update("\n".join(self.problems.values()))
+        self._show_folder()
+        self._add_rows(event.generation, [listing.summary for listing in self.listings if listing.summary], 0)
+
+    def _add_rows(self, generation: int, summaries: list[ProfileSummary], start: int) -> None:
+        if generation != self._generation:
+            return  # a newer listing has refilled the table
+        table = self.query_one("#profiles", DataTable)
+        scopes = self.wizard.recipe.scope_strings
+        for summary in summaries[start : start + ROWS_PER_FRAME]:
+            if summary.last_check is None or summary.last_result is None:
                 last = Text("never checked", style="dim")
             else:
-                when = report.started_at.strftime("%Y-%m-%d %H:%M")
-                last = Text(f"{when}  {report.overall.label}")
-            done = profile.steps_done
-            next_step = profile.first_unfinished
-            next_info = step(number_of(next_step))
+                last = Text(f"{summary.last_check:%Y-%m-%d %H:%M}  {summary.last_result.label}")
+            done = summary.steps_done
+            next_info = step(number_of(summary.next_step))
             next_label = "all done" if done == TOTAL_STEPS else f"{next_info.number} {next_info.short}"
-            host = profile.canvas_url.removeprefix("https://") or "(not set)"
+            host = summary.canvas_url.removeprefix("https://") or "(not set)"
             table.add_row(  # Text cells: a DataTable would read str cells as markup
-                Text(profile.name),
+                Text(summary.name),
                 Text(host),
                 Text(f"{done}/{TOTAL_STEPS}"),
-                Text(f"{profile.scopes_verified(scopes)}/{len(scopes)}"),
+                Text(f"{summary.scopes_verified(scopes)}/{len(scopes)}"),
                 last,
                 Text(next_label),
-                key=profile.name,
+                key=summary.name,
             )
-        self.query_one("#problems", Static).update("\n".join(self.problems.values()))
-        folder = str(store.folder)
+        if start + ROWS_PER_FRAME < len(summaries):
+            self.call_after_refresh(self._add_rows, generation, summaries, start + ROWS_PER_FRAME)
+        self.query_one("#resume", Button).disabled = table.row_count == 0
+        self.query_one("#delete", Button).disabled = table.row_count == 0
+
+    def _show_folder(self) -> None:
+        folder = str(self.wizard.store.folder)
         if self.wizard.presenter:
             folder = hide_home(folder)
         self.query_one("#folder", Static).update(f"Setups are saved in {folder}")
-        self.query_one("#resume", Button).disabled = table.row_count == 0
-        self.query_one("#delete", Button).disabled = table.row_count == 0
 
     def presenter_changed(self) -> None:
         """The folder path hides the home folder in presenter mode."""
         super().presenter_changed()
-        self.reload()
+        self._show_folder()
 
     def _selected_name(self) -> str | None:
         table = self.query_one("#profiles", DataTable)
