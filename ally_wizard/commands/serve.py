@@ -3,14 +3,14 @@
 textual-serve starts the command given to it once per browser tab (with this process's environment), so
 a tab runs `ally-wizard wizard` or, with `--demo`, `ally-wizard demo --canvas URL`: ONE simulated Canvas
 runs here, every tab's demo attaches to it with a throwaway profile folder of its own, and a trainer can
-use the practice Developer Keys page that every tab sees. Loopback by default: anyone who can reach the
-port can use the wizard, so another address needs --public-url and gets a warning.
+use the practice Developer Keys page that every tab sees. Loopback by default, and only a browser that
+opened the printed address (it holds a session token) gets a wizard, whatever page it has open
+(`ally_wizard.serve_server` explains the guard); another address needs --public-url and gets a warning.
 """
 
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from urllib.parse import urlsplit
 
@@ -82,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"Simulated Canvas ({scenario.name}: {scenario.goal}) at {canvas_url}", flush=True)
         print(f"Practice Developer Keys page: {canvas_url}/accounts/1/developer_keys", flush=True)
         print(f"Practice admin login: {canvas.admin_username} / {password}", flush=True)
-    from textual_serve.server import Server
+    from ally_wizard.serve_server import GuardedServer
 
-    command = shlex.join(tab_command(args, canvas_url))
-    server = Server(command, host=args.host, port=args.port, title=TITLE, public_url=args.public_url)
+    server = GuardedServer(
+        tab_command(args, canvas_url), host=args.host, port=args.port, title=TITLE, public_url=args.public_url
+    )
     try:
         server.serve()
     except OSError as exc:

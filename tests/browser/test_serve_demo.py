@@ -8,6 +8,7 @@ folder (found under the TMPDIR the serve process was given), and a screenshot sh
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -51,18 +52,18 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}/"
 
-    def answers() -> bool:
+    def printed_address() -> str | None:
+        """The address serve prints once it listens: the page with the session token (no token, no page)."""
         if process.poll() is not None:
             raise AssertionError(f"serve exited with {process.returncode}: {(tmp_path / 'serve.log').read_text()}")
-        try:
-            return httpx.get(url, timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        found = re.search(r"(http://127\.0\.0\.1:\d+/\?token=\S+)", (tmp_path / "serve.log").read_text())
+        return found.group(1) if found else None
 
     try:
-        wait_until("ally-wizard serve to answer", answers, timeout=30)
+        url = wait_until("ally-wizard serve to print its address", printed_address, timeout=30)
+        assert httpx.get(url, timeout=5, follow_redirects=True).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=5).status_code == 403  # no token: no wizard
         yield url, temp, process
     finally:
         process.terminate()
