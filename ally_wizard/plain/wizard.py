@@ -9,9 +9,12 @@ are, and the question is asked again.
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.errors import EXIT_INTERRUPTED
 from ally_wizard.inputs import (
     InputError,
     normalize_canvas_url,
@@ -25,8 +28,10 @@ from ally_wizard.plain.console import Console, GoBack, Quit
 from ally_wizard.plain.words import (
     COMMANDS_LINE,
     SCOPE_WORDS,
+    check_line,
     heading,
     help_lines,
+    report_line,
     scope_counts,
     status_lines,
 )
@@ -39,9 +44,15 @@ from ally_wizard.tui.steps import STEPS, StepInfo, number_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from ally_wizard.canvas.flow import CheckRun
+    from ally_wizard.canvas.target import KeyTarget
+    from ally_wizard.plain.check import PlainQuestions
+
 SECRET_LENGTH = 64
 FINISHED = 0
 """What a step returns when the setup is complete and plain mode should end."""
+CHECK = -1
+"""Step 6's choice that runs the check (every other choice is a step number)."""
 
 
 class PlainWizard:
@@ -55,6 +66,7 @@ class PlainWizard:
         *,
         recipe: Recipe | None = None,
         resume_command: str | None = "ally-wizard wizard --plain",
+        open_browser: bool = True,
     ) -> None:
         self.store = store
         self.console = console
@@ -62,6 +74,8 @@ class PlainWizard:
         self.session = WizardSession(store)
         self.initial_profile = profile_name
         self.resume_command = resume_command
+        self.open_browser = open_browser
+        self.questions: PlainQuestions | None = None
         self.current = 1
         self.console.on_status = self.show_status
         self.console.on_help = self.show_help
@@ -104,6 +118,9 @@ class PlainWizard:
                 following = self.current - 1
             except Quit as stop:
                 return self._quit(stop)
+            except KeyboardInterrupt:  # Ctrl+C at a question: everything answered is already saved
+                self._quit(Quit())
+                return EXIT_INTERRUPTED
             if following == FINISHED:
                 return 0
             if following == 1:
@@ -376,8 +393,24 @@ class PlainWizard:
         return self.finish()
 
     def check_scopes_now(self) -> None:
-        """Ask Canvas which scopes are on the key (no sign-in); then only the missing ones are read out."""
-        self.console.say("The check of the scopes needs the verification run, which plain mode runs on step 6.")
+        """Ask Canvas which scopes are on the key (no sign-in); the sections then read out only what is missing."""
+        from ally_wizard.tui.checks import NotReady, apply_scope_checks, key_target
+
+        try:
+            target = key_target(self.profile, self.recipe)
+        except NotReady as exc:
+            self.console.say(str(exc), "Until then, confirm the scopes section by section; step 6 checks them.")
+            return
+        run = self.run_check(target, login=False)
+        apply_scope_checks(self.profile, run.preflight, live=False)
+        self.save()
+        on_key = sum(1 for c in run.preflight if c.scope and c.status is CheckStatus.PASS)
+        missing = sum(1 for c in run.preflight if c.scope and c.status is CheckStatus.FAIL)
+        self.console.say(f"Checked: {on_key} on the key, {missing} missing.")
+        for check in run.preflight:
+            if check.scope is None and check.status is not CheckStatus.PASS:
+                self.console.say(check_line(check))
+        self.raise_left(run)
 
     def _confirm_section(self, section: Section) -> None:
         """One section: skipped when Canvas confirmed it all; otherwise yes, no or list."""
@@ -487,16 +520,64 @@ class PlainWizard:
 
     def step_authorize(self) -> int:
         """The live check: the same verification run as the wizard and `ally-wizard check`."""
+        from ally_wizard.canvas.flow import apply_run
+        from ally_wizard.plain.check import read_report
+        from ally_wizard.tui.checks import NotReady, key_target
+
         self.begin()
-        self.console.say("The live check is not available in plain mode yet.")
-        go_on = self.console.yes_no("Go on to the hand-off without a live check", default=True)
-        return self.current + 1 if go_on else self.current
+        profile, say = self.profile, self.console.say
+        try:
+            target = key_target(profile, self.recipe)
+        except NotReady as exc:
+            say(str(exc), f"Going to step {number_of(exc.step)}.")
+            return number_of(exc.step)
+        say(
+            "The check asks Canvas about the key without signing in, then needs one authorization in your "
+            "browser. Nothing in Canvas is changed; the test token is revoked at the end."
+        )
+        if profile.last_verification is not None:
+            say(report_line(profile.last_verification))
+        passed = profile.steps[StepId.AUTHORIZE].state is StepState.DONE
+        # (label, where it leads): a step number to go to, or CHECK to run the check.
+        options: list[tuple[str, int]] = [("Start the check", CHECK), ("Go on to the hand-off", self.current + 1)]
+        default = 1 if passed else 0
+        while True:
+            chosen = options[self.console.choose("What now", [label for label, _ in options], default=default)][1]
+            if chosen != CHECK:
+                if chosen == self.current + 1 and not passed:
+                    say("The live check has not passed yet; Ally's own check may fail.")
+                return chosen
+            run = self.run_check(target, login=True)
+            apply_run(profile, run)
+            self.save()
+            fixes = read_report(self.console, self.recipe, run)
+            self.raise_left(run)
+            if profile.steps[StepId.AUTHORIZE].state is StepState.DONE:
+                say(f"Step 6 of {STEPS_TOTAL} is done.")
+                return self.current + 1
+            options = [(f"Go to step {n}, {STEPS[n - 1].title}, to fix it", n) for n in fixes]
+            options += [("Check again", CHECK), ("Go on to the hand-off", self.current + 1)]
+            default = 0
+
+    def run_check(self, target: KeyTarget, *, login: bool) -> CheckRun:
+        """One run of the shared verification flow, with its questions asked here."""
+        from ally_wizard.plain.check import PlainProgress, PlainQuestions, run_flow
+
+        self.questions = PlainQuestions(self.console, self.session, self.ask_secret)
+        progress = PlainProgress(self.console, open_browser=self.open_browser)
+        return asyncio.run(run_flow(target, self.questions, progress, login=login))
+
+    def raise_left(self, run: CheckRun) -> None:
+        """After a run's report is saved: leave as the admin asked during it (back, quit, Ctrl+C)."""
+        leave = self.questions.leave if self.questions is not None else None
+        self.questions = None
+        if leave is not None:
+            raise leave
 
     # -- step 7 -------------------------------------------------------------------------------------
 
     def step_handoff(self) -> int:
         """What to do on Ally's configuration page, the key ID alone on a line, and the summary."""
-        from ally_wizard.canvas.report import CheckStatus
         from ally_wizard.tui.summary import export_summary, summary_markdown
 
         self.begin()
