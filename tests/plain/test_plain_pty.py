@@ -192,3 +192,36 @@ def test_a_setup_left_on_step_4_in_plain_mode_opens_there_in_the_wizard(plain: P
     profile = ProfileStore().load("campus").profile
     assert profile.canvas_url == "https://canvas.school.edu" and profile.environment == "eu"
     assert sum(1 for status in profile.scopes.values() if status.value == "ticked") == 4
+
+
+def test_a_paste_that_cannot_be_read_is_asked_again(plain: PlainSession, sandbox: SandboxFactory) -> None:
+    canvas = sandbox("ready")
+    walk_to_the_check(plain, canvas)
+    plain.answer("What now, 1 to 2", "1")
+    url = plain.line_after("and select Authorize. The address, alone on the next line:")
+    plain.answer("What is the whole address the browser shows", "not an address")
+    plain.expect("Attempt 2 of 3.")
+    landing = asyncio.run(play_browser(url, ADMIN_LOGIN, PRACTICE_PASSWORD))
+    plain.answer("What is the whole address the browser shows", landing)
+    plain.expect("All checks passed.")
+    plain.answer("Write a summary for your records", "quit")
+    plain.child.expect(pexpect.EOF)
+
+
+def test_ctrl_c_at_the_paste_stops_the_check_with_its_report_saved(
+    plain: PlainSession, sandbox: SandboxFactory
+) -> None:
+    canvas = sandbox("ready")
+    walk_to_the_check(plain, canvas)
+    plain.answer("What now, 1 to 2", "1")
+    plain.line_after("and select Authorize. The address, alone on the next line:")
+    plain.child.expect(r"it contains code=\)\? \Z")
+    plain.child.sendintr()
+    plain.expect("Stopped: the check was stopped (Ctrl+C).")
+    plain.expect("everything entered is saved.")
+    plain.child.expect(pexpect.EOF)
+    assert not ESCAPE.search(plain.output)
+    report = ProfileStore().load("campus").profile.last_verification
+    assert report is not None
+    assert report.get("key.exists") is not None and report.get("key.exists").status.value == "pass"
+    assert report.get("key.secret") is not None and report.get("key.secret").status.value == "skipped"

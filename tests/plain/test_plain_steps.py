@@ -154,3 +154,29 @@ def test_plain_mode_imports_no_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_step_one_lists_saved_setups_with_their_progress_and_resumes_the_chosen_one(store: ProfileStore) -> None:
+    done = Profile("campus", canvas_url="https://canvas.school.edu", environment="us", client_id="1234")
+    for step in (StepId.CANVAS, StepId.CREATE_KEY):
+        done.mark(step, StepState.DONE)
+    store.create(done)
+    store.create(Profile("test-2026"))
+    code, admin = run(store, ["", "quit"])
+    assert code == 0
+    assert_plain(admin)
+    assert "1. campus, canvas.school.edu, 3 of 7 steps done, next step 4, Scopes\n" in admin.output
+    assert "2. test-2026, Canvas not set, 1 of 7 steps done, next step 2, Canvas and Ally environment\n" in admin.output
+    assert "3. Start a new setup\n" in admin.output
+    assert "Which setup, 1 to 3 (Enter for 1)? " in admin.prompts
+    assert "\nStep 4 of 7: Scopes\n" in admin.output
+
+
+def test_a_new_setup_cannot_take_a_saved_name(store: ProfileStore) -> None:
+    store.create(Profile("production"))
+    code, admin = run(store, ["2", "production", "bad name", "", "quit"])
+    assert code == 0
+    assert "A profile named 'production' already exists." in admin.output
+    assert "'bad name' cannot be a profile name." in admin.output
+    assert "Name this setup, one per Canvas instance (Enter for production-2)? " in admin.prompts
+    assert store.exists("production-2")
