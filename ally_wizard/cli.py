@@ -19,6 +19,7 @@ from ally_wizard.errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 COMMANDS: dict[str, str] = {
     "wizard": "open the setup wizard (the default when no command is given)",
     "check": "verify a developer key against Canvas, row by row, without changing Canvas",
+    "audit": "read the Ally key's real settings with an admin token and name every drift (changes nothing)",
     "profiles": "list saved setup profiles and how far each has got",
     "recipe": "show the Ally procedure: environments, redirect URI, settings and scopes",
     "sandbox": "run the simulated Canvas in the foreground, for practice and tests",
@@ -50,6 +51,13 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
             metavar="SECONDS",
             help="the longest the check waits on Canvas in all (default: 240; the token is always revoked)",
         )
+    elif name == "audit":
+        parser.add_argument("profile", nargs="?", help="take values from this saved profile")
+        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
+        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
+        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        parser.add_argument("--key-id", metavar="ID", help="the developer key to audit (default: the Ally key found)")
+        parser.add_argument("--json", action="store_true", help="print the keys and checks as JSON")
     elif name in ("profiles", "recipe"):
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     elif name == "sandbox":

@@ -32,7 +32,8 @@ def describe(sandbox: Sandbox) -> str:
             f"Ally:            environment {sandbox.ally_environment}, Client ID {sandbox.ally_client_id}",
             f"Developer key:   ID {sandbox.key_id}",
             f"Key secret:      {sandbox.key_secret}",
-            f"Admin API token: {sandbox.admin_token}",
+            f"Admin API token: {sandbox.admin_token}  (for ally-wizard audit: ALLY_WIZARD_CANVAS_TOKEN)",
+            f"Teacher token:   {sandbox.non_admin_token}  (not an admin: audit refuses it)",
             f"Developer Keys:  {sandbox.base_url}/accounts/1/developer_keys",
             "These are practice values of a throwaway Canvas. Press Ctrl+C to stop.",
         ]

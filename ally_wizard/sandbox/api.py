@@ -223,9 +223,10 @@ async def terms_index(request: web.Request, _account: Record, values: Values) ->
 @_in_account
 async def scopes_index(request: web.Request, _account: Record, values: Values) -> web.StreamResponse:
     """`GET /api/v1/accounts/:account_id/scopes[?group_by=resource_name]`: the catalogue."""
+    old_pages = ctx(request).scenario.canvas.old_pages_scopes
     if param(values, "group_by") == "resource_name":
-        return json_response({name: [e.as_json() for e in group] for name, group in sections().items()})
-    return json_response([entry.as_json() for entry in catalogue()])
+        return json_response({name: [e.as_json() for e in group] for name, group in sections(old_pages).items()})
+    return json_response([entry.as_json() for entry in catalogue(old_pages)])
 
 
 # --- courses ------------------------------------------------------------------------------------

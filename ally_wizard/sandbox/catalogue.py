@@ -148,16 +148,21 @@ def _resource(name: str) -> str:
     return name.lower().replace(" ", "_")
 
 
+OLD_PAGES_PATH = ("/pages/:url_or_id", "/pages/:url")  # renamed in May 2022 (docs/canvas.md 5)
+
+
 @cache
-def catalogue() -> tuple[CatalogueScope, ...]:
-    """Every catalogue scope, sorted by resource name then path (as Canvas's key editor lists them)."""
+def catalogue(old_pages: bool = False) -> tuple[CatalogueScope, ...]:
+    """Every catalogue scope, sorted by resource name then path (as Canvas's key editor lists them).
+
+    `old_pages`: an older Canvas, whose Pages routes still end in `:url` instead of `:url_or_id`.
+    """
     recipe = default_recipe()
     entries = []
     for scope in recipe.scopes:
         controller, action = _ALLY_CONTROLLERS[scope.string]
-        entries.append(
-            CatalogueScope(_resource(scope.section), scope.section, controller, action, scope.verb, scope.path)
-        )
+        path = scope.path.replace(*OLD_PAGES_PATH) if old_pages else scope.path
+        entries.append(CatalogueScope(_resource(scope.section), scope.section, controller, action, scope.verb, path))
     known = {entry.scope for entry in entries}
     for section, controller, action, verb, path in _OTHER_SCOPES:
         entry = CatalogueScope(_resource(section), section, controller, action, verb, path)
@@ -168,15 +173,15 @@ def catalogue() -> tuple[CatalogueScope, ...]:
 
 
 @cache
-def catalogue_scope_strings() -> frozenset[str]:
+def catalogue_scope_strings(old_pages: bool = False) -> frozenset[str]:
     """The set of scope strings a key may hold."""
-    return frozenset(entry.scope for entry in catalogue())
+    return frozenset(entry.scope for entry in catalogue(old_pages))
 
 
-def sections() -> dict[str, list[CatalogueScope]]:
+def sections(old_pages: bool = False) -> dict[str, list[CatalogueScope]]:
     """The catalogue grouped by resource name, in order: the key editor's sections."""
     grouped: dict[str, list[CatalogueScope]] = {}
-    for entry in catalogue():
+    for entry in catalogue(old_pages):
         grouped.setdefault(entry.resource_name, []).append(entry)
     return grouped
 

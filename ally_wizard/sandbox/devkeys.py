@@ -77,12 +77,15 @@ def parse_redirect_uris(values: dict[str, list[str]]) -> list[str] | None:
     return uris
 
 
-def parse_scopes(values: dict[str, list[str]], creating: bool) -> list[str] | None:
-    """`developer_key[scopes][]`: unknown scopes refused on create, silently dropped on update."""
+def parse_scopes(values: dict[str, list[str]], creating: bool, old_pages: bool = False) -> list[str] | None:
+    """`developer_key[scopes][]`: unknown scopes refused on create, silently dropped on update.
+
+    `old_pages`: this Canvas's catalogue still has the Pages scopes under their old names (docs/canvas.md 5).
+    """
     if "developer_key[scopes][]" not in values and "developer_key[scopes]" not in values:
         return None
     raw = values.get("developer_key[scopes][]") or (param(values, "developer_key[scopes]") or "").split()
-    known = catalogue_scope_strings()
+    known = catalogue_scope_strings(old_pages)
     scopes: list[str] = []
     for scope in raw:
         if not scope:
@@ -99,7 +102,7 @@ def parse_scopes(values: dict[str, list[str]], creating: bool) -> list[str] | No
 def apply_key_fields(state: CanvasState, key: DeveloperKey, values: dict[str, list[str]], creating: bool) -> None:
     """Apply `developer_key[...]` parameters to a key (validating first, so a refusal changes nothing)."""
     uris = parse_redirect_uris(values)
-    scopes = parse_scopes(values, creating)
+    scopes = parse_scopes(values, creating, state.scenario.canvas.old_pages_scopes)
     require = param(values, "developer_key[require_scopes]")
     new_require = truthy(require) if require is not None else key.require_scopes
     for field in ("name", "email", "notes", "icon_url", "vendor_code", "redirect_uri"):
@@ -132,6 +135,7 @@ def create_key_from_fields(state: CanvasState, owner: User, values: Values) -> D
 def soft_delete_key(state: CanvasState, key: DeveloperKey) -> None:
     """Delete a key as Canvas does, keeping the record, and end the tokens it issued."""
     key.workflow_state = "deleted"
+    key.outside_tokens = 0
     for token in state.tokens.values():
         if token.developer_key_id == key.id and token.workflow_state == "active":
             token.workflow_state = "deleted"
@@ -180,7 +184,7 @@ async def create_key(request: web.Request, _root: dict[str, Any], values: Values
     """`POST /api/v1/accounts/:account_id/developer_keys`: 200 with the key and its full secret."""
     try:
         parse_redirect_uris(values)
-        parse_scopes(values, creating=True)
+        parse_scopes(values, creating=True, old_pages=ctx(request).scenario.canvas.old_pages_scopes)
     except KeyValidationError as exc:
         return exc.response()
     state = ctx(request).state

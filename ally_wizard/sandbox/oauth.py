@@ -229,7 +229,9 @@ async def login_redirect(request: web.Request) -> web.StreamResponse:
 async def login_form(request: web.Request) -> web.StreamResponse:
     """`GET /login/canvas`: the login form."""
     session, fresh = ensure_session(request)
-    html = pages.login_page(session.csrf_token, request.query.get("unique_id", ""), session.flash)
+    themed = ctx(request).scenario.instance.theme != "none"
+    scripts = (pages.THEME_JS_PATH,) if themed else ()
+    html = pages.login_page(session.csrf_token, request.query.get("unique_id", ""), session.flash, scripts)
     session.flash = None
     return with_cookie(web.Response(text=html, content_type="text/html"), session, fresh)
 

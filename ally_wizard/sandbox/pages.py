@@ -27,17 +27,33 @@ button.primary { background: #0374b5; color: #fff; border-color: #0374b5; }
 """
 
 
-def page(title: str, body: str, status_line: str = "") -> str:
-    """A full HTML document in the sandbox's Canvas-like frame."""
+THEME_JS_PATH = "/theme/custom_theme.js"
+
+
+def page(title: str, body: str, status_line: str = "", scripts: tuple[str, ...] = ()) -> str:
+    """A full HTML document in the sandbox's Canvas-like frame, loading `scripts` as the theme's JavaScript."""
+    tags = "".join(f'<script src="{escape(src)}"></script>' for src in scripts)
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
+        f"<title>{escape(title)}</title><style>{_STYLE}</style>{tags}</head><body>"
         f"<header>Canvas<small>Simulated Canvas for practice{escape(status_line)}</small></header>"
         f"<main>{body}</main></body></html>"
     )
 
 
-def login_page(csrf_token: str, unique_id: str = "", error: str | None = None) -> str:
+def theme_js(base_url: str, client_id: str) -> str:
+    """The theme's custom JavaScript as institutions running Ally write it (read by the audit, never run)."""
+    return (
+        "// Custom theme JavaScript (Admin > Themes > Upload)\n"
+        "window.ALLY_CFG = {\n"
+        f"    'baseUrl': '{base_url}',\n"
+        f"    'clientId': {client_id}\n"
+        "};\n"
+        "if (window.jQuery) { jQuery.getScript(ALLY_CFG.baseUrl + '/integration/canvas/ally.js'); }\n"
+    )
+
+
+def login_page(csrf_token: str, unique_id: str = "", error: str | None = None, scripts: tuple[str, ...] = ()) -> str:
     """Canvas's login form: `pseudonym_session[unique_id]` and `pseudonym_session[password]`."""
     message = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     return page(
@@ -54,6 +70,7 @@ def login_page(csrf_token: str, unique_id: str = "", error: str | None = None) -
 <p><button type="submit" class="primary" id="login_button">Log In</button></p>
 </form>
 <p class="note">Practice instance: nothing here is a real Canvas.</p>""",
+        scripts=scripts,
     )
 
 

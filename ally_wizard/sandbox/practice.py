@@ -227,8 +227,18 @@ async def delete(request: web.Request, _session: Session, _user: User) -> web.St
 # --- the key editor -----------------------------------------------------------------------------
 
 
+def _old_pages(request: web.Request) -> bool:
+    """Whether this Canvas's catalogue has the Pages scopes under their pre-2022 names (docs/canvas.md 5)."""
+    return ctx(request).scenario.canvas.old_pages_scopes
+
+
 def _editor(
-    session: Session, key: DeveloperKey | None, form: dict[str, Any] | None = None, error: str | None = None
+    session: Session,
+    key: DeveloperKey | None,
+    form: dict[str, Any] | None = None,
+    error: str | None = None,
+    *,
+    old_pages: bool = False,
 ) -> str:
     """The "API Key" editor: name, email, redirect URIs, notes, toggles and scopes by section."""
     values: dict[str, Any] = form or {
@@ -243,7 +253,7 @@ def _editor(
     action = f"{_list_url()}/{key.global_id}" if key else _list_url()
     heading = f"Edit key {key.global_id}" if key else "Create API Key"
     groups = []
-    for section, entries in sections().items():
+    for section, entries in sections(old_pages).items():
         boxes = "".join(
             f'<label class="scope" for="{scope_field_id(e.scope)}">'
             f'<input type="checkbox" name="scopes[]" value="{escape(e.scope)}" id="{scope_field_id(e.scope)}"'
@@ -280,9 +290,9 @@ def _editor(
 
 
 @_admin_page(form_post=False)
-async def new_page(_request: web.Request, session: Session, _user: User) -> web.StreamResponse:
+async def new_page(request: web.Request, session: Session, _user: User) -> web.StreamResponse:
     """`GET .../developer_keys/new`: the empty API Key editor."""
-    return _page("Create API Key", _editor(session, None))
+    return _page("Create API Key", _editor(session, None, old_pages=_old_pages(request)))
 
 
 @_admin_page(form_post=False)
@@ -291,7 +301,7 @@ async def edit_page(request: web.Request, session: Session, _user: User) -> web.
     key = _find(ctx(request).state, request.match_info["key_id"])
     if key is None:
         return _no_such_key()
-    return _page(f"Edit key {key.global_id}", _editor(session, key))
+    return _page(f"Edit key {key.global_id}", _editor(session, key, old_pages=_old_pages(request)))
 
 
 def _form_values(values: dict[str, list[str]]) -> dict[str, Any]:
@@ -342,7 +352,7 @@ async def save(request: web.Request, session: Session, user: User) -> web.Stream
         except KeyValidationError as exc:
             error = f"Redirect URIs: {exc.message}."
     if error:
-        return _page("Developer Key", _editor(session, key, form, error), 400)
+        return _page("Developer Key", _editor(session, key, form, error, old_pages=_old_pages(request)), 400)
     if key is None:
         key = create_key_from_fields(state, user, api_values)
     else:

@@ -117,6 +117,7 @@ class DeveloperKey:
     public_jwk: dict[str, str] | None = None  # LTI 1.3 keys carry one, which forces Enforce Scopes on
     created_at: str = field(default_factory=iso)
     last_used_at: str | None = None
+    outside_tokens: int = 0  # tokens held by the integration itself (Ally), not issued in this sandbox
 
     @property
     def global_id(self) -> int:

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from ally_wizard.recipe import default_recipe
+from ally_wizard.sandbox.catalogue import catalogue_scope_strings
 
 
 class ScenarioError(ValueError):
@@ -37,6 +38,18 @@ class KeySetup:
     owner: str = "root"  # root | site_admin (an inherited key) | other_root (another institution's key)
     site_admin_binding: str = ""  # "" none | on | off | allow: Site Admin's binding, which wins when on or off
     test_cluster_only: bool = False  # usable only on test and beta; this Canvas is production
+    extra_scopes: tuple[str, ...] = ()  # catalogue scopes beyond Ally's, ticked as well
+    ally_tokens: int = 1  # tokens Ally holds for the key (0: Ally was never authorized)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceSetup:
+    """The rest of the institution's Canvas: other keys, and the theme's Ally settings."""
+
+    ally_key: bool = True  # false: no Ally key was ever made
+    stale_ally_key: bool = False  # a second, deactivated Ally key from an earlier setup
+    other_keys: int = 0  # more keys of other integrations (pagination)
+    theme: str = "match"  # match | mismatch | none: the theme's ALLY_CFG
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,7 @@ class CanvasQuirks:
     legacy_token_response: bool = False  # no canvas_region, no fake_student
     legacy_expired_token: bool = False  # expired tokens answer "Invalid access token."
     token_endpoint_extra_cost: float = 0.0  # older releases add 200 to each /login/oauth2/token call
+    old_pages_scopes: bool = False  # the scope catalogue before May 2022: `.../pages/:url`
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +106,7 @@ class Scenario:
     latency_ms: int = 0
     vanity_redirect: bool = False  # the address the admin knows answers 301 to this Canvas (docs/canvas.md 12)
     key: KeySetup = field(default_factory=KeySetup)
+    instance: InstanceSetup = field(default_factory=InstanceSetup)
     canvas: CanvasQuirks = field(default_factory=CanvasQuirks)
     account: AccountSettings = field(default_factory=AccountSettings)
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
@@ -175,6 +190,16 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{source}: [key] site_admin_binding must be on, off or allow (or left out)")
     if key.site_admin_binding and key.owner != "site_admin":
         raise ScenarioError(f'{source}: [key] site_admin_binding needs owner = "site_admin"')
+    unknown_extra = [scope for scope in key.extra_scopes if scope not in catalogue_scope_strings()]
+    if unknown_extra:
+        raise ScenarioError(f"{source}: [key] extra_scopes names scopes not in the catalogue: {unknown_extra}")
+    if key.ally_tokens < 0:
+        raise ScenarioError(f"{source}: [key] ally_tokens must be 0 or more")
+    instance: InstanceSetup = _build(InstanceSetup, _table(data, "instance", source), source, "instance")
+    if instance.theme not in ("match", "mismatch", "none"):
+        raise ScenarioError(f"{source}: [instance] theme must be match, mismatch or none")
+    if not 0 <= instance.other_keys <= 1000:
+        raise ScenarioError(f"{source}: [instance] other_keys must be between 0 and 1000")
     canvas: CanvasQuirks = _build(CanvasQuirks, _table(data, "canvas", source), source, "canvas")
     if canvas.invalid_scope_style not in ("redirect", "json400"):
         raise ScenarioError(f"{source}: [canvas] invalid_scope_style must be redirect or json400")
@@ -195,6 +220,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         latency_ms=latency,
         vanity_redirect=vanity,
         key=key,
+        instance=instance,
         canvas=canvas,
         account=account,
         throttle=throttle,

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox import api, devkeys, oauth, pages, practice
 from ally_wizard.sandbox.catalogue import scopes_allow
 from ally_wizard.sandbox.faults import BAD_GATEWAY, GATEWAY_TIMEOUT, FaultPlan
@@ -203,11 +204,25 @@ async def home(request: web.Request) -> web.StreamResponse:
     return web.Response(text=pages.page("Simulated Canvas", body), content_type="text/html")
 
 
+async def theme_js(request: web.Request) -> web.StreamResponse:
+    """The theme's custom JavaScript: `ALLY_CFG` for the scenario's Ally setup (or another in `mismatch`)."""
+    scenario = ctx(request).scenario
+    if scenario.instance.theme == "none":
+        return web.Response(status=404, text="Not Found", content_type="text/plain")
+    environment, client_id = scenario.ally_environment, scenario.ally_client_id
+    if scenario.instance.theme == "mismatch":
+        environment = "eu" if environment != "eu" else "us"
+        client_id = "1164" if client_id != "1164" else "1165"
+    host = default_recipe().environment(environment).host
+    return web.Response(text=pages.theme_js(f"https://{host}", client_id), content_type="application/javascript")
+
+
 def build_app(holder: CtxHolder) -> web.Application:
     """The aiohttp application serving one simulated Canvas."""
     app = web.Application(middlewares=[canvas_middleware], client_max_size=8 * 1024 * 1024)
     app[CTX] = holder
     app.router.add_get("/", home)
+    app.router.add_get(pages.THEME_JS_PATH, theme_js)
     app.router.add_get("/login/oauth2/auth", oauth.authorize)
     app.router.add_get("/login/oauth2/confirm", oauth.confirm)
     app.router.add_post("/login/oauth2/accept", oauth.accept)
@@ -266,6 +281,11 @@ class _SandboxFacts(ABC):
     def admin_token(self) -> str:
         """An unscoped token of the admin, for the Developer Keys API."""
         return self._read(lambda sandbox: sandbox.state.handout.admin_token)
+
+    @property
+    def non_admin_token(self) -> str:
+        """An unscoped token of a teacher, who may not manage developer keys."""
+        return self._read(lambda sandbox: sandbox.state.handout.non_admin_token)
 
     @property
     def key_id(self) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ally_wizard.inputs import redirect_uri as ally_redirect_uri
-from ally_wizard.recipe import default_recipe
+from ally_wizard.recipe import Recipe, default_recipe
 from ally_wizard.sandbox.records import (
     CODE_LIFETIME,
     TOKEN_LIFETIME,
@@ -29,6 +29,7 @@ from ally_wizard.sandbox.records import (
     Session,
     User,
     global_id,
+    iso,
     random_string,
 )
 from ally_wizard.sandbox.scenario import Scenario
@@ -62,6 +63,7 @@ class Handout:
     key_id: str
     key_secret: str = field(repr=False)
     admin_token: str = field(repr=False)
+    non_admin_token: str = field(repr=False, default="")
 
 
 class CanvasState:
@@ -104,38 +106,75 @@ class CanvasState:
         self.bindings[studio.id].workflow_state = "on"
         recipe = default_recipe()
         setup = scenario.key
+        instance = scenario.instance
         correct_uri = ally_redirect_uri(recipe, scenario.ally_environment, scenario.ally_client_id)
+        if instance.stale_ally_key:
+            self._seed_stale_ally_key(admin, recipe)
         scopes = [scope for scope in recipe.scope_strings if scope not in setup.missing_scopes]
-        ally = self.create_key(
-            admin,
-            name=setup.name,
-            email=ADMIN_LOGIN,
-            redirect_uris=[setup.redirect_uri or correct_uri],
-            scopes=scopes if setup.require_scopes else [],
-            require_scopes=setup.require_scopes,
-            allow_includes=setup.allow_includes,
-            account_id=_OWNER_ACCOUNTS[setup.owner],
-        )
-        ally.workflow_state = setup.workflow_state
-        ally.test_cluster_only = setup.test_cluster_only
-        if setup.owner == "root":
-            self.bindings[ally.id].workflow_state = setup.binding_state
-        elif setup.owner == "site_admin":
-            # The root admin's State toggle, under Site Admin's binding (`allow` unless the scenario says)
-            self.site_admin_bindings[ally.id].workflow_state = setup.site_admin_binding or "allow"
-            self.bindings[ally.id] = Binding(self.next_id("binding"), ROOT_ACCOUNT_ID, ally.id, setup.binding_state)
-        # other_root: its binding lives on its own root account, which this host does not serve
+        scopes.extend(scope for scope in setup.extra_scopes if scope not in scopes)
+        ally: DeveloperKey | None = None
+        if instance.ally_key:
+            ally = self.create_key(
+                admin,
+                name=setup.name,
+                email=ADMIN_LOGIN,
+                redirect_uris=[setup.redirect_uri or correct_uri],
+                scopes=scopes if setup.require_scopes else [],
+                require_scopes=setup.require_scopes,
+                allow_includes=setup.allow_includes,
+                account_id=_OWNER_ACCOUNTS[setup.owner],
+            )
+            ally.workflow_state = setup.workflow_state
+            ally.test_cluster_only = setup.test_cluster_only
+            if setup.owner == "root":
+                self.bindings[ally.id].workflow_state = setup.binding_state
+            elif setup.owner == "site_admin":
+                # The root admin's State toggle, under Site Admin's binding (`allow` unless the scenario says)
+                self.site_admin_bindings[ally.id].workflow_state = setup.site_admin_binding or "allow"
+                self.bindings[ally.id] = Binding(self.next_id("binding"), ROOT_ACCOUNT_ID, ally.id, setup.binding_state)
+            # other_root: its binding lives on its own root account, which this host does not serve
+            ally.outside_tokens = setup.ally_tokens
+            ally.last_used_at = iso(time.time() - 3 * 3600) if setup.ally_tokens else None
+        # Other integrations' keys come after Ally's, so Ally's is on the last page of the list.
+        for number in range(1, instance.other_keys + 1):
+            other = self.create_key(
+                admin,
+                name=f"Integration {number:03d}",
+                email=f"integration{number:03d}@example.edu",
+                redirect_uris=[f"https://tool{number:03d}.example.com/oauth/callback"],
+                scopes=[],
+                require_scopes=False,
+                allow_includes=False,
+            )
+            self.bindings[other.id].workflow_state = "on" if number % 3 else "off"
         admin_token = self.issue_token(admin, None, (), "Sandbox admin token", expires=False)
+        teacher_token = self.issue_token(self.users[2], None, (), "Sandbox teacher token", expires=False)
         handed = ally
         if setup.hand_out_lti_key:
             handed = self._seed_lti_key(admin, setup.name, correct_uri)
-        key_id = str(handed.global_id)
-        if setup.hand_out_unknown_key:
+        key_id = str(handed.global_id if handed else global_id(self._next["key"] + 500))
+        if setup.hand_out_unknown_key and ally is not None:
             key_id = str(global_id(ally.id + 41))
-        secret = handed.api_key
+        secret = handed.api_key if handed else random_string(64)
         if setup.hand_out_wrong_secret:
             secret = random_string(64)
-        return Handout(key_id=key_id, key_secret=secret, admin_token=admin_token.token)
+        return Handout(
+            key_id=key_id, key_secret=secret, admin_token=admin_token.token, non_admin_token=teacher_token.token
+        )
+
+    def _seed_stale_ally_key(self, admin: User, recipe: Recipe) -> None:
+        """An earlier Ally key, deactivated and OFF, made for another Client ID: drift's usual companion."""
+        stale = self.create_key(
+            admin,
+            name="Ally (old)",
+            email=ADMIN_LOGIN,
+            redirect_uris=[ally_redirect_uri(recipe, self.scenario.ally_environment, "999")],
+            scopes=list(recipe.scope_strings),
+            require_scopes=True,
+            allow_includes=True,
+        )
+        stale.workflow_state = "inactive"
+        stale.last_used_at = "2025-06-30T08:00:00Z"
 
     def _seed_lti_key(self, admin: User, name: str, ally_uri: str) -> DeveloperKey:
         """The institution's Ally LTI 1.3 key, ON: a public JWK, LTI scopes and launch URIs only."""
@@ -251,6 +290,7 @@ class CanvasState:
         key.scopes = list(scopes)
         key.require_scopes = require_scopes
         if removed or newly_enforced:
+            key.outside_tokens = 0
             for token in self.tokens.values():
                 if token.developer_key_id == key.id and token.workflow_state == "active":
                     token.workflow_state = "deleted"
@@ -259,7 +299,9 @@ class CanvasState:
         """The key as the Developer Keys API shows it to a holder of manage_developer_keys."""
         binding = self.deciding_binding(key)
         now = time.time()
-        count = sum(1 for t in self.tokens.values() if t.developer_key_id == key.id and t.is_live(now))
+        count = key.outside_tokens + sum(
+            1 for t in self.tokens.values() if t.developer_key_id == key.id and t.is_live(now)
+        )
         return {
             "id": key.global_id,
             "name": key.name,

@@ -222,7 +222,8 @@ async def test_login_and_consent_pages_are_plain_forms(sb: Sandbox, http: httpx.
     assert form.method == "post" and form.action == "/login/canvas"
     names = [name for name, _, _ in form.fields]
     assert {"authenticity_token", "pseudonym_session[unique_id]", "pseudonym_session[password]"} <= set(names)
-    assert "<script" not in login.text
+    assert login.text.count("<script") == 1  # only the theme's JavaScript (ALLY_CFG); the form needs none
+    assert '<script src="/theme/custom_theme.js">' in login.text
 
 
 async def test_accept_without_custom_csrf_token_is_plain_text_400(sb: Sandbox, http: httpx.AsyncClient) -> None:

@@ -25,7 +25,7 @@ def test_running_sandbox_serves_and_reports(sandbox: Callable[..., RunningSandbo
     assert response.status_code == 200
     assert sb.snapshot() == before
     assert [r.path for r in sb.requests] == ["/api/v1/accounts/self"]
-    assert len(sb.live_tokens()) == 1  # the admin's own token
+    assert len(sb.live_tokens()) == 2  # the admin's own token and the teacher's
 
 
 def test_reset_reseeds_with_another_scenario(sandbox: Callable[..., RunningSandbox]) -> None:

@@ -28,6 +28,9 @@ EXPECTED = {
     "other-root-account",
     "test-cluster-only",
     "lti-key",
+    "drifted",
+    "no-ally-key",
+    "many-keys",
 }
 
 
@@ -63,6 +66,11 @@ def test_unknown_scenario_lists_the_names() -> None:
         ('[scenario]\nname="x"\ngoal="g"\nwhat_you_see="w"\nfix="f"\n[key]\nmissing_scopes=["url:GET|/x"]\n', "recipe"),
         ('[scenario]\nname="x"\ngoal="g"\nwhat_you_see="w"\nfix="f"\n[throttle]\nstatus=500\n', "403 or 429"),
         ('[scenario]\nname="x"\ngoal="g"\nwhat_you_see="w"\nfix="f"\nally_environment="mars"\n', "mars"),
+        (
+            '[scenario]\nname="x"\ngoal="g"\nwhat_you_see="w"\nfix="f"\n[key]\nextra_scopes=["url:GET|/x"]\n',
+            "catalogue",
+        ),
+        ('[scenario]\nname="x"\ngoal="g"\nwhat_you_see="w"\nfix="f"\n[instance]\ntheme="purple"\n', "theme"),
     ],
 )
 def test_bad_scenario_files_are_refused_by_name(text: str, message: str) -> None:
