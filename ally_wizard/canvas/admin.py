@@ -18,7 +18,7 @@ import httpx
 from ally_wizard.canvas.client import CanvasClient, CanvasError, Params, Reply
 from ally_wizard.canvas.messages import error_message, first_line, not_api_answer
 from ally_wizard.canvas.report import Evidence
-from ally_wizard.canvas.rows import scrub
+from ally_wizard.redact import mask_secrets
 
 TOKEN_ENV = "ALLY_WIZARD_CANVAS_TOKEN"
 KEYS_PATH = "/api/v1/accounts/self/developer_keys"
@@ -74,7 +74,7 @@ class AdminSession:
 
     def scrubbed(self, text: str) -> str:
         """`text` without the token, should Canvas ever echo it back."""
-        return scrub(text, self.hidden)
+        return mask_secrets(text, self.hidden)
 
     def evidence(self, reply: Reply) -> Evidence:
         """Canvas's status and words, scrubbed of the token."""

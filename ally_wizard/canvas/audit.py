@@ -31,10 +31,10 @@ from ally_wizard.canvas.report import (
     Report,
     scope_check_id,
 )
-from ally_wizard.canvas.rows import scrub
 from ally_wizard.canvas.target import CheckCallback, emit, now
 from ally_wizard.canvas.theme import ThemeSearch, find_theme_ally_config
 from ally_wizard.recipe import Recipe, default_recipe
+from ally_wizard.redact import clean_evidence, clean_message
 
 CANVAS_INSTANCE = "canvas.instance"
 KEY_ACTIVE = "key.active"
@@ -133,8 +133,8 @@ class _Rows:
             check_id,
             audit_title(check_id),
             status,
-            scrub(message, self.hidden),
-            Evidence(seen.status, scrub(seen.detail, self.hidden)),
+            clean_message(message, self.hidden),
+            Evidence(seen.status, clean_evidence(seen.detail, self.hidden)),
             checked_at=now(),
         )
         self.done[check_id] = emit(self.on_check, check)
