@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -24,6 +25,9 @@ UNAUTHORIZED = "user not authorized to perform that action"
 WWW_BEARER = 'Bearer realm="canvas-lms"'
 WWW_OAUTH = "Canvas OAuth 2.0"
 _JSON_TYPE = "application/json"
+# The request log keeps the latest requests only (a ring buffer): a sandbox serving a long training day,
+# or a fuzzer, must not grow without bound. Tests read far fewer than this.
+REQUEST_LOG_MAX = 5000
 
 Values = dict[str, list[str]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -74,7 +78,8 @@ class Auth:
 
 @dataclass
 class Ctx:
-    """Everything the handlers share: the state, the scenario, throttle, faults and the request log.
+    """Everything the handlers share: the state, the scenario, throttle, faults and the request log (the
+    latest `REQUEST_LOG_MAX` requests).
 
     `Sandbox.reset` swaps the whole object, so a reset never leaves half of the old instance behind.
     """
@@ -83,7 +88,7 @@ class Ctx:
     scenario: Scenario
     throttle: Throttle
     faults: FaultPlan
-    requests: list[RecordedRequest] = field(default_factory=list)
+    requests: deque[RecordedRequest] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_MAX))
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -138,8 +143,21 @@ def _scalar(value: Any) -> str:
     return str(value)
 
 
+class MalformedRequest(ValueError):
+    """A body Canvas's Rails stack cannot parse (Rails answers 400 before any controller runs)."""
+
+
+def malformed_request() -> web.Response:
+    """Canvas's 400 for a body its parameter parser refuses."""
+    return api_error(400, "The request could not be understood: its body is not valid for its content type.")
+
+
 async def params(request: web.Request) -> dict[str, list[str]]:
-    """Query, form and JSON body parameters merged, nested JSON flattened to Rails names (`a[b][]`)."""
+    """Query, form and JSON body parameters merged, nested JSON flattened to Rails names (`a[b][]`).
+
+    Raises `MalformedRequest` for a body that cannot be parsed: JSON nested too deep for the parser,
+    a broken multipart body, or a form that is not UTF-8.
+    """
     if PARAMS in request:
         return request[PARAMS]
     out: dict[str, list[str]] = {}
@@ -149,14 +167,23 @@ async def params(request: web.Request) -> dict[str, list[str]]:
         if request.content_type == _JSON_TYPE:
             try:
                 body = await request.json()
-            except ValueError:
+            except ValueError:  # Rails ignores a JSON body it cannot read as parameters
                 body = None
-            if isinstance(body, dict):
-                _flatten("", body, out)
-            elif isinstance(body, list):
-                request[JSON_LIST] = body
+            except RecursionError:
+                raise MalformedRequest("JSON nested too deep") from None
+            try:
+                if isinstance(body, dict):
+                    _flatten("", body, out)
+                elif isinstance(body, list):
+                    request[JSON_LIST] = body
+            except RecursionError:
+                raise MalformedRequest("JSON nested too deep") from None
         else:
-            form = await request.post()
+            try:
+                form = await request.post()
+            except (ValueError, AssertionError, LookupError, RecursionError) as exc:
+                # UnicodeDecodeError is a ValueError; aiohttp's multipart reader asserts on a broken body.
+                raise MalformedRequest(type(exc).__name__) from None
             for name, field_value in form.items():
                 if isinstance(field_value, str):
                     out.setdefault(name, []).append(field_value)

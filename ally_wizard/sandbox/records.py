@@ -28,7 +28,9 @@ def global_id(local_id: int) -> int:
 def local_id(value: str | int) -> int | None:
     """The local id of a local or global id written as text, or None if it is not one."""
     text = str(value)
-    if not text.isdigit():
+    # ASCII digits only ("²".isdigit() is True, int("²") raises) and no more than a 64-bit id can hold,
+    # so a 5,000-digit id is "not found", not a conversion error.
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
         return None
     number = int(text)
     if number >= 2**63:

@@ -9,6 +9,7 @@ binding, expiry, revocation), the scope check on method and path, includes filte
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -31,9 +32,11 @@ from ally_wizard.sandbox.http import (
     Auth,
     Ctx,
     CtxHolder,
+    MalformedRequest,
     api_error,
     ctx,
     json_response,
+    malformed_request,
     not_found,
     params,
 )
@@ -46,6 +49,7 @@ from ally_wizard.sandbox.vanity import RedirectingListener
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
+log = logging.getLogger("ally_wizard.sandbox")
 TOKEN_PATH = "/login/oauth2/token"
 
 
@@ -149,6 +153,13 @@ async def canvas_middleware(request: web.Request, handler: Handler) -> web.Strea
     except web.HTTPException as exc:
         status = exc.status
         raise
+    except MalformedRequest:
+        status = 400
+        return malformed_request()
+    except Exception as exc:  # Canvas answers its own failures with JSON, never a traceback
+        log.warning("simulated Canvas: %s on %s %s", type(exc).__name__, request.method, path)
+        status = 500
+        return api_error(500, "An error occurred.")
     finally:
         form = request.get(PARAMS) or {}
         query_keys = set(request.query.keys())
