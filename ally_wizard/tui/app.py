@@ -51,7 +51,9 @@ class WizardApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True),
         # Everything is saved as it is typed, so Ctrl+C can simply quit too.
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help"),
+        # `?` too, but only where no text field has the focus: a focused Input takes every printable key as text.
+        Binding("question_mark", "help", "Help", show=False),
         Binding("f2", "toggle_presenter", "Presenter", tooltip="Mask secrets, key IDs and home paths"),
     ]
 

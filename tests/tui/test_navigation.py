@@ -97,6 +97,8 @@ async def test_ctrl_q_quits_and_ctrl_c_quits_too(store: ProfileStore) -> None:
         app = WizardApp(store, "production")
         async with app.run_test(size=(100, 32)) as pilot:
             await wait_for(pilot, lambda app=app: type(app.screen).__name__ == "CanvasScreen")
+            app.screen.query_one("#canvas-url", Input).focus()
+            await pilot.pause()
             assert isinstance(app.focused, Input)  # Ctrl+C is not taken for "copy" by the field
             await pilot.press(key)
             await pilot.pause()

@@ -49,14 +49,15 @@ async def test_quit_mid_way_and_resume_on_the_same_step_with_the_same_values(sto
         assert pressed is not None and pressed.name == "ca"
 
 
-async def test_a_value_typed_but_not_yet_valid_is_kept_too(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+async def test_a_value_not_yet_valid_never_replaces_the_saved_one(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(canvas_url="https://canvas.school.edu"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
+        app.screen.query_one("#canvas-url", Input).value = ""
         await pilot.press(*"canvas")
         await pilot.press("ctrl+c")
-    assert store.load("production").profile.canvas_url == "canvas"
+    assert store.load("production").profile.canvas_url == "https://canvas.school.edu"
 
 
 async def test_ticked_scopes_are_saved_and_the_secret_never_is(store: ProfileStore) -> None:

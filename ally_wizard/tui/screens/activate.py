@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
-from ally_wizard.inputs import InputError, parse_key_id
+from ally_wizard.inputs import parse_key_id
 from ally_wizard.profile import StepId
 from ally_wizard.redact import mask_key_id, mask_secret
 from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.widgets.field import CheckedField
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -36,18 +38,23 @@ class ActivateScreen(StepScreen):
         for number, text in enumerate(self.wizard.recipe.steps.activate, start=1):
             yield Static(f"{number}. {text}", classes="step-text", markup=False)
         yield Label("Key ID (the number in the Details column)", classes="section-title", markup=False)
-        yield Input(
+        yield CheckedField(
             self.profile.key_id,
+            parse=parse_key_id,
+            describe=self._describe_key_id,
+            input_id="key-id",
             placeholder="e.g. 170000000000123",
-            id="key-id",
-            compact=True,
             password=self.wizard.presenter,
         )
-        yield Static("", id="key-id-message", markup=False)
         yield Label("Secret (Show Key in the Details column)", classes="section-title", markup=False)
         with Horizontal(classes="row"):
             yield Input(
-                self.wizard.session.secret, placeholder="paste the secret", id="secret", password=True, compact=True
+                self.wizard.session.secret,
+                placeholder="paste the secret",
+                id="secret",
+                password=True,
+                compact=True,
+                select_on_focus=False,
             )
             yield Button("Show (ctrl+t)", id="toggle-secret", compact=True)
         yield Static("", id="secret-message", markup=False)
@@ -61,27 +68,16 @@ class ActivateScreen(StepScreen):
     def on_mount(self) -> None:
         """Show the messages for what is already there; focus the first empty field."""
         super().on_mount()
-        self._check_key_id(show_empty=False)
         self._check_secret()
-        first = "#secret" if self.profile.key_id and not self.wizard.session.secret else "#key-id"
-        self.query_one(first, Input).focus()
+        self.focus_first_empty(("#key-id", "#secret"))
 
-    def _check_key_id(self, show_empty: bool = True) -> int | None:
-        text = self.query_one("#key-id", Input).value
-        message = self.query_one("#key-id-message", Static)
-        if not text.strip() and not show_empty:
-            message.update("")
-            return None
-        try:
-            key_id = parse_key_id(text)
-        except InputError as exc:
-            message.update(f"✗ {exc}")
-            message.set_classes("inline-error")
-            return None
+    def _describe_key_id(self, key_id: int) -> str:
         shown = mask_key_id(str(key_id)) if self.wizard.presenter else str(key_id)
-        message.update(f"✓ {shown}: a Canvas developer key ID")
-        message.set_classes("inline-ok")
-        return key_id
+        return f"{shown}: a Canvas developer key ID"
+
+    @property
+    def _key_id_field(self) -> CheckedField[int]:
+        return self.query_one("#key-id-field", CheckedField)
 
     def _check_secret(self) -> None:
         secret = self.wizard.session.secret
@@ -100,23 +96,22 @@ class ActivateScreen(StepScreen):
             message.update(f"✓ {SECRET_LENGTH} characters, held in memory only{shown}")
             message.set_classes("inline-ok")
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Save the key ID as typed; keep the secret in memory only."""
-        if event.input.id == "key-id":
-            key_id = self._check_key_id(show_empty=False)
-            self.profile.key_id = str(key_id) if key_id is not None else event.value.strip()
-            self.save()
-        elif event.input.id == "secret":
-            self.wizard.session.secret = event.value.strip()
-            self._check_secret()
+    @on(CheckedField.Accepted, "#key-id-field")
+    def _save_key_id(self, event: CheckedField.Accepted) -> None:
+        """A usable key ID is saved (an unusable one never replaces it)."""
+        self.profile.key_id = event.value
+        self.save()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Show/hide, or Back/Next."""
-        if event.button.id == "toggle-secret":
-            event.stop()
-            self.action_toggle_secret()
-        else:
-            super().on_button_pressed(event)
+    @on(Input.Changed, "#secret")
+    def _keep_secret(self, event: Input.Changed) -> None:
+        """The secret is kept in memory only."""
+        self.wizard.session.secret = event.value.strip()
+        self._check_secret()
+
+    @on(Button.Pressed, "#toggle-secret")
+    def _toggle_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_toggle_secret()
 
     def action_toggle_secret(self) -> None:
         """Show or hide the secret (never shown in presenter mode)."""
@@ -135,11 +130,11 @@ class ActivateScreen(StepScreen):
         if presenter:
             self.query_one("#secret", Input).password = True
             self.query_one("#toggle-secret", Button).label = "Show (ctrl+t)"
-        self._check_key_id(show_empty=False)
+        self._key_id_field.check(show_empty=False)
 
     def validate_step(self) -> bool:
         """The key ID must be valid; a missing secret is allowed (step 6 asks for it), with a reminder."""
-        if self._check_key_id() is None:
+        if self._key_id_field.check() is None:
             self.query_one("#key-id", Input).focus()
             return False
         if not self.wizard.session.secret:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button
+from textual.widgets import Button, Input
 from textual.worker import Worker, WorkerState
 
 from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.tui.errors import describe_error
+from ally_wizard.tui.widgets.field import CheckedField
 from ally_wizard.tui.widgets.footer import KeysFooter
 from ally_wizard.tui.widgets.step_bar import StepBar
 
@@ -64,7 +66,13 @@ class StepScreen(WizardScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+b", "back", "Back", show=False),
         Binding("ctrl+n", "next", "Next", show=False),
+        Binding("ctrl+z", "undo", "Undo", show=False),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.undo_stack: list[tuple[CheckedField[Any], str]] = []
+        """(field, the value it held before an edit), newest last: Ctrl+Z puts them back one edit at a time."""
 
     @property
     def profile(self) -> Profile:
@@ -97,6 +105,30 @@ class StepScreen(WizardScreen):
         elif event.button.id == "next":
             event.stop()
             self.action_next()
+
+    def focus_first_empty(self, selectors: tuple[str, ...]) -> None:
+        """Focus the first empty field, or Next when every one is filled: a filled field is never where the
+        focus lands on its own, so a key pressed to look around ("?", "q") cannot change a saved value."""
+        for selector in selectors:
+            field = self.query_one(selector, Input)
+            if not field.value.strip():
+                field.focus(scroll_visible=False)
+                return
+        self.query_one("#next", Button).focus(scroll_visible=False)
+
+    @on(CheckedField.EditStarted)
+    def _remember_for_undo(self, event: CheckedField.EditStarted) -> None:
+        self.undo_stack.append((event.field, event.saved))
+
+    def action_undo(self) -> None:
+        """Put back the value a field held before its last edit (and save it again)."""
+        if not self.undo_stack:
+            self.notify("Nothing to undo on this step.")
+            return
+        field, value = self.undo_stack.pop()
+        field.restore(value)
+        field.input.focus(scroll_visible=False)
+        field.scroll_visible(animate=False)
 
     def save(self) -> bool:
         """Save the profile as it stands (called after every change)."""

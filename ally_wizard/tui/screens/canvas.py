@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual.containers import Horizontal
+from textual import on
 from textual.widgets import Input, Label, RadioButton, RadioSet, Static
 
 from ally_wizard.inputs import InputError, normalize_canvas_url, parse_client_id, redirect_uri, test_or_beta_warning
 from ally_wizard.profile import StepId
 from ally_wizard.tui.screens.base import StepScreen
+from ally_wizard.tui.widgets.field import CheckedField
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
@@ -20,9 +22,9 @@ class CanvasScreen(StepScreen):
     """Where the key will live and which Ally data centre it is for."""
 
     CSS_PATH = "canvas.tcss"
-    # Back from a dialog with nothing focused (a browser tab that lost the focus meanwhile), the address
-    # field takes it rather than the scrolling body. The demo opens its practice values over this step.
-    AUTO_FOCUS = "#canvas-url"
+    # The focus goes to the first empty field, or to Next when all are filled (see on_mount); never to a filled
+    # field first, where the first key a newcomer tries ("?") would land in the address.
+    AUTO_FOCUS = "#next"
     STEP_NUMBER = 2
     STEP_KEY = "canvas"
     STEP_ID = StepId.CANVAS
@@ -37,8 +39,13 @@ class CanvasScreen(StepScreen):
             classes="hint",
             markup=False,
         )
-        yield Input(profile.canvas_url, placeholder="e.g. canvas.school.edu", id="canvas-url", compact=True)
-        yield Static("", id="canvas-url-message", markup=False)
+        yield CheckedField(
+            profile.canvas_url,
+            parse=normalize_canvas_url,
+            describe=str,
+            input_id="canvas-url",
+            placeholder="e.g. canvas.school.edu",
+        )
         yield Static("", id="canvas-warning", classes="inline-warning", markup=False)
         yield Label(recipe.environment_label, classes="section-title", markup=False)
         yield Static(
@@ -53,20 +60,26 @@ class CanvasScreen(StepScreen):
         yield Static(
             "The number Ally gave your institution; it goes into the redirect URI.", classes="hint", markup=False
         )
-        with Horizontal(classes="row"):
-            yield Input(profile.client_id, placeholder="e.g. 1234", id="client-id", compact=True)
-        yield Static("", id="client-id-message", markup=False)
+        yield CheckedField(
+            profile.client_id,
+            parse=partial(parse_client_id, label=recipe.client_id_label),
+            describe=str,
+            input_id="client-id",
+            placeholder="e.g. 1234",
+        )
         yield Label("Redirect URI these make", classes="section-title", markup=False)
         yield Static("", id="redirect-preview", classes="value", markup=False)
 
     def on_mount(self) -> None:
-        """Show the messages for what the profile already holds."""
+        """Show what the profile already holds, with the step's first label and hint on screen at 80x24."""
         super().on_mount()
-        self._check_url(show_empty=False)
-        self._check_client_id(show_empty=False)
+        self._warn_test_instance(self.profile.canvas_url)
         self._update_redirect()
         self._mark_environment()
-        self.query_one("#canvas-url", Input).focus()
+        self.focus_first_empty(("#canvas-url", "#client-id"))
+        # Focusing before the first layout scrolled too far down.
+        # AUTO_FOCUS focused the field before the first layout, and scrolling it into view then went too far.
+        self.call_after_refresh(self.query_one("#body").scroll_home, animate=False)
 
     def _mark_environment(self) -> None:
         """The chosen environment gets a dot and the others none, so the choice does not rest on colour."""
@@ -74,44 +87,9 @@ class CanvasScreen(StepScreen):
             button.BUTTON_INNER = "●" if button.value else " "
             button.refresh()
 
-    def _check_url(self, show_empty: bool = True) -> str | None:
-        text = self.query_one("#canvas-url", Input).value
-        message = self.query_one("#canvas-url-message", Static)
-        warning = self.query_one("#canvas-warning", Static)
-        warning.update("")
-        if not text.strip() and not show_empty:
-            message.update("")
-            message.set_classes("")
-            return None
-        try:
-            url = normalize_canvas_url(text)
-        except InputError as exc:
-            message.update(f"✗ {exc}")
-            message.set_classes("inline-error")
-            return None
-        message.update(f"✓ {url}")
-        message.set_classes("inline-ok")
-        note = test_or_beta_warning(url)
-        if note:
-            warning.update(f"! {note}")
-        return url
-
-    def _check_client_id(self, show_empty: bool = True) -> str | None:
-        text = self.query_one("#client-id", Input).value
-        message = self.query_one("#client-id-message", Static)
-        if not text.strip() and not show_empty:
-            message.update("")
-            message.set_classes("")
-            return None
-        try:
-            value = parse_client_id(text, self.wizard.recipe.client_id_label)
-        except InputError as exc:
-            message.update(f"✗ {exc}")
-            message.set_classes("inline-error")
-            return None
-        message.update(f"✓ {value}")
-        message.set_classes("inline-ok")
-        return value
+    def _warn_test_instance(self, url: str) -> None:
+        note = test_or_beta_warning(url) if url else None
+        self.query_one("#canvas-warning", Static).update(f"! {note}" if note else "")
 
     def _update_redirect(self) -> None:
         profile = self.profile
@@ -121,21 +99,22 @@ class CanvasScreen(StepScreen):
         except InputError:
             preview.update("(choose the environment and type the Client ID)")
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        """Check and save each field as it is typed (what was typed is kept even while invalid)."""
-        profile = self.profile
-        if event.input.id == "canvas-url":
-            url = self._check_url(show_empty=False)
-            profile.canvas_url = url or event.value.strip()
-        elif event.input.id == "client-id":
-            client_id = self._check_client_id(show_empty=False)
-            profile.client_id = client_id or event.value.strip()
-        else:
-            return
+    @on(CheckedField.Accepted, "#canvas-url-field")
+    def _save_url(self, event: CheckedField.Accepted) -> None:
+        """A usable address is saved (an unusable one never replaces it)."""
+        self.profile.canvas_url = event.value
+        self._warn_test_instance(event.value)
+        self.save()
+
+    @on(CheckedField.Accepted, "#client-id-field")
+    def _save_client_id(self, event: CheckedField.Accepted) -> None:
+        """A usable Client ID is saved, and the redirect URI follows it."""
+        self.profile.client_id = event.value
         self._update_redirect()
         self.save()
 
-    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    @on(RadioSet.Changed, "#environment")
+    def _save_environment(self, event: RadioSet.Changed) -> None:
         """Save the environment as soon as one is chosen."""
         self.profile.environment = event.pressed.name or ""
         self._mark_environment()
@@ -144,8 +123,8 @@ class CanvasScreen(StepScreen):
 
     def validate_step(self) -> bool:
         """All three must be usable; the first wrong one gets the focus."""
-        url = self._check_url()
-        client_id = self._check_client_id()
+        url = self.query_one("#canvas-url-field", CheckedField).check()
+        client_id = self.query_one("#client-id-field", CheckedField).check()
         environment_ok = bool(self.profile.environment)
         if not environment_ok:
             self.notify(f"Choose the {self.wizard.recipe.environment_label}.", severity="error")
