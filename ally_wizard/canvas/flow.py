@@ -242,7 +242,7 @@ def revoke_sentence(run: CheckRun) -> str:
         return ""
     if run.revoked:
         return "the test token was revoked."
-    return "the test token was NOT confirmed revoked: " + wording.not_revoked()
+    return "the test token may still be live. " + wording.not_revoked()
 
 
 def apply_run(profile: Profile, run: CheckRun) -> None:

@@ -249,6 +249,8 @@ async def _check(args: argparse.Namespace, target: KeyTarget) -> CheckRun:
     finally:
         for number in installed:
             loop.remove_signal_handler(number)
+            # The report is ready: a late signal must not kill the process before it is saved and printed.
+            signal.signal(number, signal.SIG_IGN)
 
 
 def _save(loaded: Loaded, run: CheckRun) -> None:
@@ -269,9 +271,30 @@ def run(args: argparse.Namespace) -> int:
     import contextlib
 
     target, loaded = _resolve(args)
-    found = asyncio.run(_check(args, target))
-    if loaded is not None:
-        _save(loaded, found)  # first: after a SIGHUP the terminal may be gone
-    with contextlib.suppress(OSError):  # the terminal closed (SIGHUP): the report is in the profile
-        _print_report(found, args.json)
+    before = _dispositions()
+    try:
+        found = asyncio.run(_check(args, target))
+        if loaded is not None:
+            _save(loaded, found)  # first: after a SIGHUP the terminal may be gone
+        with contextlib.suppress(OSError):  # the terminal closed (SIGHUP): the report is in the profile
+            _print_report(found, args.json)
+    finally:
+        _restore(before)
     return exit_code(found.report)
+
+
+def _dispositions() -> dict[int, object]:
+    """The handlers of the signals a check catches, to put back when it is over (tests run it in-process)."""
+    import signal
+
+    numbers = [getattr(signal, name) for name in _SIGNALS if hasattr(signal, name)]
+    return {number: signal.getsignal(number) for number in numbers}
+
+
+def _restore(before: dict[int, object]) -> None:
+    import contextlib
+    import signal
+
+    for number, handler in before.items():
+        with contextlib.suppress(TypeError, ValueError, OSError):
+            signal.signal(number, handler)  # type: ignore[arg-type]

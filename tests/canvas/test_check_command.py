@@ -262,3 +262,31 @@ def test_ctrl_c_while_waiting_for_the_paste_stops_at_once_with_the_report(sandbo
     assert process.returncode == 3, err
     assert "Stopped: the check was stopped (Ctrl+C)." in out
     assert out.startswith("✓ pass")
+
+
+@pytest.mark.parametrize(
+    ("status", "words"),
+    [
+        ("pass", "Authorized by Avery Admin; the test token was revoked."),
+        ("fail", "Authorized by Avery Admin; the test token may still be live. Canvas did not confirm"),
+        ("error", "Authorized by Avery Admin; the test token may still be live. Canvas did not confirm"),
+    ],
+)
+def test_the_summary_states_the_revokes_real_outcome(
+    status: str, words: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import datetime as dt
+
+    from ally_wizard.canvas.flow import CheckRun
+    from ally_wizard.canvas.report import Check, CheckStatus, Report
+    from ally_wizard.canvas.target import KeyTarget
+    from ally_wizard.commands.check import _print_report
+
+    row = Check("token.revoked", "The test token was revoked", CheckStatus(status), "…")
+    report = Report(dt.datetime.now(dt.UTC), [row], authorized_by="Avery Admin")
+    target = KeyTarget("https://canvas.example.edu", "170000000000123", "https://x", ())
+    _print_report(CheckRun(target, report, live=[row]), as_json=False)
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert words in summary
+    if status != "pass":
+        assert "; the test token was revoked." not in summary

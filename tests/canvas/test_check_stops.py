@@ -1,0 +1,136 @@
+"""A check that is stopped (SIGTERM, SIGHUP, SIGINT) or runs out of time still revokes and reports."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+
+import pytest
+from test_check_command import flags
+from test_flow import Admin, target_of
+
+from ally_wizard.canvas.flow import CheckFlow, Deadlines
+from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.sandbox import RunningSandbox
+from ally_wizard.sandbox.browser import play_browser
+
+SandboxFactory = Callable[..., RunningSandbox]
+
+
+def wizard_tokens(sb: RunningSandbox) -> list[object]:
+    return [token for token in sb.live_tokens() if token.developer_key_id is not None]
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT"])
+async def test_a_signal_at_any_moment_of_the_live_checks_leaves_no_live_token(
+    sandbox: SandboxFactory, name: str
+) -> None:
+    sb = sandbox("ready", latency_ms=40)
+    rng = random.Random()
+    for _ in range(3):
+        env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ally_wizard", "check", *flags(sb), "--no-browser", "--json"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            text=True,
+        )
+        assert process.stdin is not None and process.stderr is not None
+        for line in process.stderr:
+            if "/login/oauth2/auth?" in line:
+                landing = await play_browser(line.strip(), sb.admin_username, sb.admin_password)
+                process.stdin.write(landing + "\n")
+                process.stdin.flush()
+                break
+        await asyncio.sleep(rng.uniform(0.0, 0.6))  # somewhere in the exchange, the probes or the revoke
+        process.send_signal(getattr(signal, name))
+        out, err = process.communicate(timeout=60)
+        assert process.returncode in (0, 3), err
+        report = json.loads(out)  # a report every time
+        assert len(report["checks"]) == 4 + 2 + 31 + 1
+        assert wizard_tokens(sb) == [], err
+        revoked = next(row for row in report["checks"] if row["id"] == "token.revoked")
+        assert revoked["status"] in ("pass", "skipped")
+
+
+async def test_a_live_phase_out_of_time_says_so_and_still_revokes(sandbox: SandboxFactory) -> None:
+    sb = sandbox("ready", latency_ms=300)
+    began = time.monotonic()
+    run = await CheckFlow(target_of(sb), Admin(sb), deadlines=Deadlines(live=1.5, revoke=10)).run()
+    assert time.monotonic() - began < 30
+    late = [c for c in run.live if c.status is CheckStatus.ERROR]
+    assert late and all("live check's 2-second deadline" in c.message for c in late)
+    assert run.revoked is True and wizard_tokens(sb) == []
+
+
+def test_a_dripping_server_gets_a_report_within_the_deadline(tmp_path: object) -> None:
+    """A server that answers the address check but drips its authorize answers one byte a second."""
+    script = r"""
+import asyncio, sys
+
+async def handle(reader, writer):
+    request = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+    if "client_id=" not in request.split("\r\n")[0]:
+        writer.write(b"HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}")
+        await writer.drain(); writer.close(); return
+    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100000\r\n\r\n")
+    try:
+        while True:
+            writer.write(b" "); await writer.drain(); await asyncio.sleep(1)
+    except Exception:
+        pass
+
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    print(server.sockets[0].getsockname()[1], flush=True)
+    await server.serve_forever()
+
+asyncio.run(main())
+"""
+    server = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert server.stdout is not None
+        port = server.stdout.readline().strip()
+        began = time.monotonic()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ally_wizard",
+                "check",
+                "--canvas",
+                f"http://127.0.0.1:{port}",
+                "--key-id",
+                "170000000000123",
+                "--environment",
+                "us",
+                "--ally-client-id",
+                "1234",
+                "--json",
+                "--deadline",
+                "4",
+            ],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        elapsed = time.monotonic() - began
+    finally:
+        server.kill()
+        server.wait()
+    assert done.returncode == 3, done.stderr
+    assert elapsed < 15
+    rows = {row["id"]: row for row in json.loads(done.stdout)["checks"]}
+    assert rows["key.exists"]["status"] == "error"
+    assert "deadline" in rows["key.exists"]["message"]
