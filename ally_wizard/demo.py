@@ -36,6 +36,11 @@ class PracticeCanvas(Protocol):
         ...
 
     @property
+    def canvas_url(self) -> str:
+        """The address an admin would type: a redirecting one in front of `base_url` when the scenario has it."""
+        ...
+
+    @property
     def scenario(self) -> Scenario:
         """The scenario it plays."""
         ...
@@ -81,7 +86,8 @@ def scenario_choices() -> list[ScenarioChoice]:
 @dataclass(frozen=True, slots=True)
 class Handout:
     """A key ID and secret a colleague "handed" the trainee; shown only when the scenario's lesson is that
-    they are wrong (`wrong-secret`, `unknown-key`). Otherwise the trainee finds them on the practice page."""
+    they are wrong (`wrong-secret`, `unknown-key`, `lti-key`). Otherwise the trainee finds them on the
+    practice page."""
 
     key_id: str
     secret: str
@@ -157,6 +163,12 @@ class DemoSession:
         return self._attached_url
 
     @property
+    def typed_url(self) -> str:
+        """The Canvas address the trainee starts from: in `vanity-redirect` the institution's own name, which
+        only redirects to the simulated Canvas (the wizard finds the real host itself)."""
+        return self.canvas.canvas_url if self.canvas is not None else self.canvas_url
+
+    @property
     def practice_page_url(self) -> str:
         """The practice Developer Keys page (Admin > Developer Keys in a real Canvas)."""
         return f"{self.canvas_url}{PRACTICE_KEYS_PATH}"
@@ -189,7 +201,7 @@ class DemoSession:
     def handout(self) -> Handout | None:
         """The wrong key ID or secret a scenario hands out, for the trainee to discover (else None)."""
         key = self.scenario.key
-        if self.canvas is None or not (key.hand_out_wrong_secret or key.hand_out_unknown_key):
+        if self.canvas is None or not (key.hand_out_wrong_secret or key.hand_out_unknown_key or key.hand_out_lti_key):
             return None
         return Handout(self.canvas.key_id, self.canvas.key_secret)
 
@@ -204,7 +216,7 @@ class DemoSession:
         """(Re)make the demo profile: the Canvas address filled in, everything else for the trainee."""
         with contextlib.suppress(ProfileNotFound):
             self.store.delete(DEMO_PROFILE)
-        profile = Profile(name=DEMO_PROFILE, canvas_url=self.canvas_url, recipe_version=default_recipe().version)
+        profile = Profile(name=DEMO_PROFILE, canvas_url=self.typed_url, recipe_version=default_recipe().version)
         return self.store.create(profile).profile
 
     def switch(self, name: str) -> str:

@@ -29,6 +29,22 @@ def test_profiles_live_in_a_fresh_folder_never_in_the_real_home(
     assert (profile.environment, profile.client_id, profile.key_id) == ("", "", "")
 
 
+def test_the_vanity_lesson_starts_the_profile_at_the_redirecting_address(demo_session: DemoFactory) -> None:
+    demo = demo_session("vanity-redirect")
+    assert demo.canvas is not None and demo.typed_url == demo.canvas.vanity_url != demo.canvas_url
+    assert demo.store.load(DEMO_PROFILE).profile.canvas_url == demo.typed_url
+    answer = httpx.get(f"{demo.typed_url}/login", follow_redirects=False, timeout=5)
+    assert answer.status_code == 301 and answer.headers["Location"] == f"{demo.canvas_url}/login"
+
+
+def test_the_lti_lesson_hands_out_the_lti_keys_id(demo_session: DemoFactory) -> None:
+    demo = demo_session("lti-key")
+    handout = demo.handout()
+    assert demo.canvas is not None and handout is not None
+    assert handout.key_id == demo.canvas.key_id
+    assert demo_session("ready").handout() is None
+
+
 def test_closing_stops_the_canvas_and_removes_the_folder(tmp_path: Path) -> None:
     demo = DemoSession.start("ready", temp_parent=tmp_path)
     url = demo.canvas_url

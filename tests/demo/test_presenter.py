@@ -33,6 +33,7 @@ class FixedCanvas:
     """A practice Canvas description with fixed values, for pictures that must not change between runs."""
 
     base_url = "http://127.0.0.1:50123"
+    canvas_url = base_url  # no redirecting address in front of it
     admin_token = "17~" + "T" * 60 + "tokn"
     key_id = "10000000000102"
     key_secret = "K" * 60 + "s3cr"
