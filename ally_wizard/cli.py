@@ -29,6 +29,13 @@ COMMANDS: dict[str, str] = {
 PLAIN_HELP = "line by line, one question per line: for screen readers and terminals that cannot draw the wizard"
 
 
+def _environment_ids() -> list[str]:
+    """The Ally environments the recipe knows (recipe/ally.toml owns the list; parsing it is cheap)."""
+    from ally_wizard.recipe.loader import default_recipe
+
+    return [environment.id for environment in default_recipe().environments]
+
+
 def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     """Each command's options, declared here so `--help` needs no command module."""
     if name == "wizard":
@@ -39,7 +46,7 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("profile", nargs="?", help="take values from this saved profile")
         parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
         parser.add_argument("--key-id", metavar="ID", help="the developer key ID (Details column)")
-        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
+        parser.add_argument("--environment", choices=_environment_ids(), help="the Ally environment")
         parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
         parser.add_argument("--no-login", action="store_true", help="run only the checks that need no login")
         parser.add_argument("--no-browser", action="store_true", help="show the authorize URL but do not open it")
@@ -54,7 +61,7 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     elif name == "audit":
         parser.add_argument("profile", nargs="?", help="take values from this saved profile")
         parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
-        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
+        parser.add_argument("--environment", choices=_environment_ids(), help="the Ally environment")
         parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
         parser.add_argument("--key-id", metavar="ID", help="the developer key to audit (default: the Ally key found)")
         parser.add_argument("--json", action="store_true", help="print the keys and checks as JSON")

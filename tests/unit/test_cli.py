@@ -119,3 +119,15 @@ def test_commands_other_than_the_wizard_do_not_import_textual(tmp_path: Path, ar
     env = {**os.environ, "ALLY_WIZARD_HOME": str(tmp_path)}
     result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
     assert "HEAVY []" in result.stderr
+
+
+def test_the_environment_choices_come_from_the_recipe() -> None:
+    from ally_wizard.cli import build_parser
+    from ally_wizard.recipe import default_recipe
+
+    parser = build_parser()
+    ids = [environment.id for environment in default_recipe().environments]
+    for env_id in ids:
+        assert parser.parse_args(["check", "--environment", env_id]).environment == env_id
+    with pytest.raises(SystemExit):
+        parser.parse_args(["check", "--environment", "mars"])

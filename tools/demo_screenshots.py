@@ -1,6 +1,6 @@
 """Regenerate the training screenshots: the demo's SVGs (exported by the app) and the practice page (PNG).
 
-Run `python -m ally_wizard.tui.demo_screenshots` (optionally `--out DIR`, `--no-browser`). Unlike the
+Run `python tools/demo_screenshots.py` (optionally `--out DIR`, `--no-browser`). Unlike the
 step screenshots this plays a real demo against the simulated Canvas, in presenter mode, the way a
 trainer would show it: the practice values, the `missing-scopes` failure, and every check passed. The
 practice Developer Keys page is taken by headless Chromium (/usr/bin/chromium), when it is installed.

@@ -1,6 +1,6 @@
 """Regenerate `screenshots/`: one SVG per step, exported by the app itself from fixed sample data.
 
-Run `python -m ally_wizard.tui.screenshots` (optionally `--out DIR`). No network is used: the live
+Run `python tools/screenshots.py` (optionally `--out DIR`). No network is used: the live
 authorization step is shown with a saved report, as after a passing run.
 """
 
