@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 PROGRESS_EVERY = 2.0
 """Seconds between two progress lines: often enough to know it moves, rarely enough to read."""
-STOPPED_BY_CTRL_C = "the check was stopped (Ctrl+C)"
 
 
 async def answer_in_thread(ask: Callable[[], T]) -> T:
@@ -187,7 +186,7 @@ async def run_flow(
         if number is None:
             continue
         with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(number, _stop, run, questions, f"the check was stopped ({why})")
+            loop.add_signal_handler(number, _stop, run, questions, why)
             installed.append(number)
     try:
         return await run.run()
@@ -196,9 +195,10 @@ async def run_flow(
             loop.remove_signal_handler(number)
 
 
-def _stop(run: flow.CheckFlow, questions: PlainQuestions, reason: str) -> None:
-    questions.leave = questions.leave or Quit()
-    run.stop(reason)
+def _stop(run: flow.CheckFlow, questions: PlainQuestions, why: str) -> None:
+    """A signal during the run: the flow revokes and reports, then plain mode stops (everything saved)."""
+    questions.leave = Quit(signal=why)
+    run.stop(f"the check was stopped ({why})")
 
 
 def read_report(console: Console, recipe: Recipe, run: flow.CheckRun) -> list[int]:

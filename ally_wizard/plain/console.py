@@ -33,11 +33,13 @@ class GoBack(Exception):
 
 
 class Quit(Exception):
-    """The admin typed `quit`, pressed Ctrl+D, or the input ended: stop, with everything saved."""
+    """The admin typed `quit`, pressed Ctrl+D, or the input ended, or a signal stopped a check: stop, with
+    everything saved. `signal` names the signal (such as "Ctrl+C"); the exit code then says it was one."""
 
-    def __init__(self, *, input_ended: bool = False) -> None:
+    def __init__(self, *, input_ended: bool = False, signal: str | None = None) -> None:
         super().__init__("quit")
         self.input_ended = input_ended
+        self.signal = signal
 
 
 def question_line(question: str, default: str | None = None) -> str:

@@ -117,9 +117,10 @@ class PlainWizard:
                     continue
                 following = self.current - 1
             except Quit as stop:
-                return self._quit(stop)
+                code = self._quit(stop)
+                return EXIT_INTERRUPTED if stop.signal is not None and code == 0 else code
             except KeyboardInterrupt:  # Ctrl+C at a question: everything answered is already saved
-                self._quit(Quit())
+                self._quit(Quit(signal="Ctrl+C"))
                 return EXIT_INTERRUPTED
             if following == FINISHED:
                 return 0

@@ -220,8 +220,45 @@ def test_ctrl_c_at_the_paste_stops_the_check_with_its_report_saved(
     plain.expect("Stopped: the check was stopped (Ctrl+C).")
     plain.expect("everything entered is saved.")
     plain.child.expect(pexpect.EOF)
+    plain.child.wait()
+    assert plain.child.exitstatus == 130
     assert not ESCAPE.search(plain.output)
     report = ProfileStore().load("campus").profile.last_verification
     assert report is not None
     assert report.get("key.exists") is not None and report.get("key.exists").status.value == "pass"
     assert report.get("key.secret") is not None and report.get("key.secret").status.value == "skipped"
+
+
+def test_ctrl_c_at_any_other_question_stops_with_everything_saved(plain: PlainSession) -> None:
+    plain.answer("What is the Canvas address", "canvas.school.edu")
+    plain.child.expect(r"Which Ally environment, 1 to 5\? \Z")
+    plain.child.sendintr()
+    plain.expect("everything entered is saved.")
+    plain.child.expect(pexpect.EOF)
+    plain.child.wait()
+    assert plain.child.exitstatus == 130
+    assert "Traceback" not in plain.output
+    assert ProfileStore().load("campus").profile.canvas_url == "https://canvas.school.edu"
+
+
+def test_step_4_lets_the_check_find_out_and_reads_out_only_the_missing_scopes(
+    plain: PlainSession, sandbox: SandboxFactory
+) -> None:
+    canvas = sandbox("missing-scopes")
+    walk_to_the_check(plain, canvas)
+    plain.answer("What now, 1 to 2", "back")  # from step 6 to step 5
+    plain.answer("What is the developer key ID", "back")  # and on to step 4, with the key ID known
+    plain.answer("How will you confirm them", "2")
+    plain.expect("31 of 31 scopes checked.")
+    plain.expect("Checked: 28 on the key, 3 missing.")
+    for section, scope in zip(("Blueprint Courses", "Enrollment Terms", "Media Objects"), MISSING, strict=True):
+        plain.expect(f"{section}: 1 of ")
+        plain.expect(f"missing on the key:\r\n{scope}\r\n")
+        plain.answer(f"{section}: ticked the 1 missing", "no")
+    plain.expect("Step 5 of 7")
+    plain.answer("What is the developer key ID", "quit")
+    plain.child.expect(pexpect.EOF)
+    assert "Accounts: all 4 scopes confirmed by Canvas." in plain.output
+    assert "Accounts: 4 scopes, ticked all" not in plain.output.split("Checked: 28")[1]
+    profile = ProfileStore().load("campus").profile
+    assert [profile.scope_status(scope).value for scope in MISSING] == ["missing"] * 3
