@@ -81,6 +81,7 @@ __all__ = [
     "Deadlines",
     "FlowEvent",
     "LiveSkipped",
+    "NoQuestions",
     "PasteRequest",
     "Phase",
     "PhaseStarted",
@@ -205,6 +206,22 @@ class Questions(Protocol):
     async def keep_resolved_address(self, resolution: Resolution) -> bool:
         """Whether the profile should keep the resolved address instead of the one typed."""
         ...
+
+
+class NoQuestions:
+    """The answers of a front end that runs with `login=False`: keep the typed address; nothing else is asked."""
+
+    async def secret(self) -> str | None:
+        """Never asked without a login; None would end the run."""
+        return None
+
+    async def pasted_address(self, request: PasteRequest) -> str | None:
+        """Never asked without a login; None would end the run."""
+        return None
+
+    async def keep_resolved_address(self, resolution: Resolution) -> bool:
+        """The typed address stays in the profile."""
+        return False
 
 
 # -- the result -----------------------------------------------------------------------------------------

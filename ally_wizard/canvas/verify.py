@@ -34,7 +34,6 @@ from ally_wizard.canvas.report import (
     scope_check_id,
 )
 from ally_wizard.canvas.target import CheckCallback, KeyTarget
-from ally_wizard.profile import scope_statuses
 
 __all__ = [
     "AuthorizationInputError",
@@ -54,7 +53,6 @@ __all__ = [
     "report_of",
     "run_live_checks",
     "run_preflight",
-    "scope_statuses",
 ]
 
 

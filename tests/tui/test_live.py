@@ -154,3 +154,35 @@ async def test_cancelling_during_the_probes_still_revokes_the_token(
         await wait_for(pilot, lambda: text_of(pilot, "#phase").startswith("Cancelled"))
         await wait_for(pilot, lambda: not _wizard_tokens(canvas), timeout=10)
         assert table.checks["token.revoked"].status is CheckStatus.PASS
+
+
+async def test_a_redirecting_address_is_checked_where_it_leads_and_kept_when_asked(
+    store: ProfileStore, sandbox: Callable[..., RunningSandbox]
+) -> None:
+    from ally_wizard.tui.screens.dialogs import ConfirmScreen
+
+    canvas = sandbox(scenario="vanity-redirect")
+    save_profile(
+        store,
+        fixed_profile(
+            done_through=StepId.ACTIVATE,
+            canvas_url=canvas.canvas_url,
+            environment=canvas.ally_environment,
+            client_id=canvas.ally_client_id,
+            key_id=canvas.key_id,
+        ),
+    )
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        app.screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one(".question").render())
+        assert f"{canvas.canvas_url} redirects to {canvas.base_url}; checking there." in question
+        await pilot.press("y")
+        await wait_for(pilot, lambda: bool(app.opened_urls))
+        assert app.opened_urls[-1].startswith(f"{canvas.base_url}/login/oauth2/auth?")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: text_of(pilot, "#phase").startswith("Cancelled"))
+    assert store.load("production").profile.canvas_url == canvas.base_url

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ally_wizard.canvas.report import Check, CheckStatus, scope_check_id
-from ally_wizard.canvas.verify import scope_statuses
-from ally_wizard.profile import ScopeStatus, scope_status_after
+from ally_wizard.profile import ScopeStatus, scope_status_after, scope_statuses
 
 SCOPE = "url:PUT|/api/v1/files/:id"
 

@@ -262,14 +262,19 @@ class ScopesScreen(StepScreen):
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
     async def check_worker(self, target: KeyTarget) -> list[Check]:
-        """The preflight, on the event loop; each verdict is handed to `_on_check` as it arrives."""
-        from ally_wizard.canvas.client import CanvasClient
-        from ally_wizard.canvas.preflight import planned_preflight, run_preflight
+        """The core check flow without login (address resolved first); each verdict goes to `_on_check`."""
+        from ally_wizard.canvas.flow import CheckFinished, CheckFlow, FlowEvent, NoQuestions
+        from ally_wizard.canvas.preflight import planned_preflight
 
         key_rows = self.query_one("#key-checks", CheckTable)
         key_rows.show(check for check in planned_preflight(target) if check.scope is None)
-        async with CanvasClient(target.canvas_url, concurrency=8) as client:
-            return await run_preflight(client, target, on_check=self._on_check)
+
+        def on_event(event: FlowEvent) -> None:
+            if isinstance(event, CheckFinished):
+                self._on_check(event.check)
+
+        run = await CheckFlow(target, NoQuestions(), on_event, login=False).run()
+        return run.preflight
 
     def _on_check(self, check: Check) -> None:
         if check.scope is None:
