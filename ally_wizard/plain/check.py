@@ -217,7 +217,8 @@ def read_report(console: Console, recipe: Recipe, run: flow.CheckRun) -> list[in
             say(f"All checks passed.{who} {flow.revoke_sentence(run)}".rstrip())
         else:
             passed = sum(1 for c in report.checks if c.status is CheckStatus.PASS)
-            say(f"No problem found: {passed} checks passed; the others were not checked.")
+            unchecked = sum(1 for c in report.checks if c.status is not CheckStatus.PASS)
+            say(f"The check is not complete: {passed} checks passed and {unchecked} were not checked.")
         return []
     noun = "problem" if len(problems) == 1 else "problems"
     say(f"{len(problems)} {noun} found.")

@@ -83,11 +83,11 @@ def plain(_private_home: Path) -> PlainSession:
     session.close()
 
 
-def walk_to_the_check(plain: PlainSession, canvas: RunningSandbox) -> None:
-    """Steps 2 to 5 as an admin answers them, ticking every section (three scopes are in fact missing)."""
+def walk_to_the_check(plain: PlainSession, canvas: RunningSandbox, address: str | None = None) -> None:
+    """Steps 2 to 5 as an admin answers them, ticking every section (in `missing-scopes`, three are not)."""
     recipe = default_recipe()
     plain.expect("Step 2 of 7: Canvas and Ally environment")
-    plain.answer("What is the Canvas address", canvas.base_url)
+    plain.answer("What is the Canvas address", address or canvas.base_url)
     plain.answer("Which Ally environment, 1 to 5", "1")
     plain.answer("What is the Ally Client ID", canvas.scenario.ally_client_id)
     plain.expect("The redirect URI these make, alone on the next line:")
@@ -262,3 +262,35 @@ def test_step_4_lets_the_check_find_out_and_reads_out_only_the_missing_scopes(
     assert "Accounts: 4 scopes, ticked all" not in plain.output.split("Checked: 28")[1]
     profile = ProfileStore().load("campus").profile
     assert [profile.scope_status(scope).value for scope in MISSING] == ["missing"] * 3
+
+
+def test_a_redirecting_address_is_said_and_the_resolved_one_kept(plain: PlainSession, sandbox: SandboxFactory) -> None:
+    canvas = sandbox("vanity-redirect", vanity=True)
+    assert canvas.canvas_url != canvas.base_url
+    walk_to_the_check(plain, canvas, address=canvas.canvas_url)
+    plain.answer("What now, 1 to 2", "1")
+    plain.expect("redirects to")
+    plain.answer(f"Keep {canvas.base_url} as the Canvas address of this setup", "yes")
+    authorize_in_the_browser(plain)
+    plain.expect("All checks passed.")
+    plain.answer("Write a summary for your records", "quit")
+    plain.child.expect(pexpect.EOF)
+    assert ProfileStore().load("campus").profile.canvas_url == canvas.base_url
+    assert not canvas.vanity_received(canvas.key_secret)
+
+
+def test_a_user_canvas_refuses_ends_the_check_with_the_preflight_kept(
+    plain: PlainSession, sandbox: SandboxFactory
+) -> None:
+    canvas = sandbox("user-not-allowed")
+    walk_to_the_check(plain, canvas)
+    plain.answer("What now, 1 to 2", "1")
+    authorize_in_the_browser(plain)
+    plain.expect("The live checks will not run:")
+    plain.expect("The check is not complete: 35 checks passed and 3 were not checked.")
+    plain.answer("What now, 1 to", "quit")
+    plain.child.expect(pexpect.EOF)
+    report = ProfileStore().load("campus").profile.last_verification
+    assert report is not None
+    assert report.get("key.exists") is not None and report.get("key.exists").status.value == "pass"
+    assert report.get("key.secret") is not None and report.get("key.secret").status.value == "skipped"
