@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import socket
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from ally_wizard.profile import Profile
+from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox.scenario import Scenario, load_scenario, scenario_names
 from ally_wizard.sandbox.state import ADMIN_LOGIN, PRACTICE_PASSWORD
 from ally_wizard.store import ProfileNotFound, ProfileStore
+
+if TYPE_CHECKING:
+    from ally_wizard.sandbox.server import RunningSandbox
 
 DEMO_PROFILE = "practice"
 FOLDER_PREFIX = "ally-wizard-demo-"
@@ -67,6 +72,104 @@ class PracticeCanvas(Protocol):
     def stop(self) -> None:
         """Stop serving."""
         ...
+
+
+class BackgroundCanvas:
+    """A simulated Canvas whose address is known at once and whose server starts in a background thread.
+
+    The listening socket is bound here, before any server code is loaded, so the address can go into the
+    demo profile and onto the first screen; requests that arrive before the server is up wait in the
+    socket's backlog. The server (aiohttp, a quarter of a second to import) is started by `begin`, or by
+    the first read that needs it, which then waits for it.
+    """
+
+    def __init__(self, scenario: Scenario, host: str = "127.0.0.1") -> None:
+        self._scenario = scenario
+        self._socket = socket.create_server((host, 0))
+        self.base_url = f"http://{host}:{self._socket.getsockname()[1]}"
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._started = threading.Event()
+        self._running: RunningSandbox | None = None
+        self._error: BaseException | None = None
+        self._stopped = False
+
+    def begin(self) -> None:
+        """Start the server in a background thread (once; later calls, and calls after `stop`, do nothing)."""
+        with self._lock:
+            if self._thread is None and not self._stopped:
+                self._thread = threading.Thread(target=self._start, name="canvas-start", daemon=True)
+                self._thread.start()
+
+    def _start(self) -> None:
+        try:
+            from ally_wizard.sandbox.server import RunningSandbox
+
+            self._running = RunningSandbox(self._scenario, sock=self._socket).start()
+        except BaseException as exc:  # reported to whoever waits for the server
+            self._error = exc
+        finally:
+            self._started.set()
+
+    def wait(self) -> RunningSandbox:
+        """The running server, once it listens (started now if `begin` was not called); raises `OSError`
+        (or what else stopped it) if it could not start."""
+        self.begin()
+        if self._thread is None:
+            raise RuntimeError("The simulated Canvas was stopped before it started.")
+        self._started.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._running is not None
+        return self._running
+
+    @property
+    def running(self) -> RunningSandbox:
+        """The running server (waits for it), for what only it offers (its records)."""
+        return self.wait()
+
+    @property
+    def canvas_url(self) -> str:
+        """The address the admin types: the redirecting one in a scenario with a vanity address, which
+        only the running server knows (so it is waited for)."""
+        if self._running is None and not self._scenario.vanity_redirect:
+            return self.base_url
+        return self.wait().canvas_url
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario being played (known before the server is up)."""
+        return self._running.scenario if self._running is not None else self._scenario
+
+    @property
+    def admin_token(self) -> str:
+        """An unscoped admin API token (waits for the server)."""
+        return self.wait().admin_token
+
+    @property
+    def key_id(self) -> str:
+        """The key ID handed to the admin (waits for the server)."""
+        return self.wait().key_id
+
+    @property
+    def key_secret(self) -> str:
+        """The secret handed to the admin (waits for the server)."""
+        return self.wait().key_secret
+
+    def reset(self, scenario: str | Scenario | None = None, latency_ms: int | None = None) -> None:
+        """Re-seed everything for a scenario (waits for the server)."""
+        self.wait().reset(scenario, latency_ms)
+
+    def stop(self) -> None:
+        """Stop serving: wait for a server still starting, stop it, and close the socket."""
+        with self._lock:
+            self._stopped = True
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout=30)
+        if self._running is not None:
+            self._running.stop()
+        self._socket.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,22 +222,31 @@ class DemoSession:
 
     @classmethod
     def start(
-        cls, scenario_name: str = "ready", *, attach_url: str | None = None, temp_parent: Path | None = None
+        cls,
+        scenario_name: str = "ready",
+        *,
+        attach_url: str | None = None,
+        temp_parent: Path | None = None,
+        begin: bool = True,
     ) -> DemoSession:
-        """Start the simulated Canvas (unless attaching), make the throwaway folder and the demo profile.
+        """Bind the simulated Canvas's address (unless attaching), make the throwaway folder and the demo profile.
 
-        Raises `ScenarioError` for an unknown scenario before anything is started.
+        The Canvas's server starts in a background thread (`BackgroundCanvas`), at once, or with
+        `begin=False` when `canvas.begin()` is called (the wizard calls it after its first frame, so
+        loading the server does not delay it); anything that needs the server waits for it. Raises
+        `ScenarioError` for an unknown scenario before anything is started, `OSError` if no address can
+        be bound.
         """
         scenario = load_scenario(scenario_name)
         folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=temp_parent))
-        canvas: PracticeCanvas | None = None
+        canvas: BackgroundCanvas | None = None
         try:
             if attach_url is None:
-                from ally_wizard.sandbox import RunningSandbox
-
-                canvas = RunningSandbox(scenario).start()
+                canvas = BackgroundCanvas(scenario)
             session = cls(scenario, canvas=canvas, attached_url=attach_url, folder=folder)
             session.new_profile()
+            if canvas is not None and begin:
+                canvas.begin()
         except BaseException:
             if canvas is not None:
                 canvas.stop()
@@ -217,6 +329,8 @@ class DemoSession:
         with contextlib.suppress(ProfileNotFound):
             self.store.delete(DEMO_PROFILE)
         profile = Profile(name=DEMO_PROFILE, canvas_url=self.typed_url, recipe_version=default_recipe().version)
+        # The wizard opens it at step 2: marked started here, so that opening writes nothing more.
+        profile.mark(StepId.CANVAS, StepState.IN_PROGRESS)
         return self.store.create(profile).profile
 
     def switch(self, name: str) -> str:

@@ -254,6 +254,11 @@ def profile_to_dict(profile: Profile) -> dict[str, Any]:
     return data
 
 
+def _unchanged(merged: dict[str, Any], raw: dict[str, Any]) -> bool:
+    """True when writing `merged` over `raw` would change nothing but the time of the write."""
+    return {**merged, "updated_at": None} == {**raw, "updated_at": None}
+
+
 def _merge(base: dict[str, Any], known: dict[str, Any]) -> dict[str, Any]:
     """Overlay what this version knows onto what the file held, keeping keys a newer version wrote."""
     merged = copy.deepcopy(base)
@@ -413,7 +418,13 @@ class ProfileStore:
         return self.save(Loaded(profile, _EMPTY_DIGEST, {}))
 
     def save(self, loaded: Loaded) -> Loaded:
-        """Write a profile atomically; raise `ProfileConflict` if the file changed since it was read."""
+        """Write a profile atomically; raise `ProfileConflict` if the file changed since it was read.
+
+        A profile that holds what was last read or written is not written again (screens save on every
+        change event, and opening a step sends some that change nothing).
+        """
+        if loaded.raw and _unchanged(_merge(loaded.raw, profile_to_dict(loaded.profile)), loaded.raw):
+            return loaded
         self.ensure_folder()
         path = self.path(loaded.profile.name)
         with self._locked(path):

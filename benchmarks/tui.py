@@ -1,12 +1,13 @@
 """Start-up of the wizard against a minimal Textual app, measured in the same run.
 
-Each app runs in its own process, headless at 100x32, and exits once its first screen has been painted and
-the app is idle (two `call_after_refresh` hops after mount). The wall time is from spawning the process to
-its exit, so it includes the interpreter and every import; peak memory is the child's own `ru_maxrss`
-(from `os.wait4`). The wizard is started the way `ally-wizard` starts it (`ally_wizard.cli.main`), on a
-profiles folder holding two setups, so its first screen lists them.
+Each app runs in its own process, headless at 100x32, and reports the moment its first screen has been
+painted and the app is idle (two `call_after_refresh` hops after mount), then exits. The time is from
+spawning the process to that moment, so it includes the interpreter and every import; the memory is the
+child's own peak (`ru_maxrss`) at that moment. The wizard is started the way `ally-wizard` starts it
+(`ally_wizard.cli.main`), on a profiles folder holding two setups; the demo the way `ally-wizard demo`
+starts it (its simulated Canvas's server loads in the background after the first frame, untimed).
 
-Target: at most 1.5x the minimal app in time and in memory.
+Targets: the wizard at most 1.3x the minimal app in time and 1.2x in memory; the demo 1.6x and 1.5x.
 
 Run: python benchmarks/tui.py [--rounds 5]
 """
@@ -23,7 +24,25 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-MINIMAL = """
+# Each child reports the moment its first screen is painted and idle, with its peak memory until then, on
+# stdout; what happens after (closing, and the demo's Canvas server loading in the background) is not timed.
+PAINTED = """
+import os, resource, time
+
+
+def painted(app):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    os.write(1, f"painted {time.time()!r} {peak}\\n".encode())
+    app.exit()
+
+
+def after_first_paint(app):
+    app.call_after_refresh(lambda: app.call_after_refresh(lambda: painted(app)))
+"""
+
+MINIMAL = (
+    PAINTED
+    + """
 from textual.app import App
 from textual.widgets import Static
 
@@ -33,13 +52,16 @@ class Minimal(App[None]):
         yield Static("Hello")
 
     def on_mount(self) -> None:
-        self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+        after_first_paint(self)
 
 
 Minimal().run(headless=True, size=(100, 32))
 """
+)
 
-WIZARD = """
+WIZARD = (
+    PAINTED
+    + """
 import sys
 
 from ally_wizard.tui.app import WizardApp
@@ -50,7 +72,7 @@ _run = WizardApp.run
 
 def on_mount(self):
     _mount(self)
-    self.call_after_refresh(lambda: self.call_after_refresh(self.exit))
+    after_first_paint(self)
 
 
 def run(self, *args, **kwargs):
@@ -64,26 +86,56 @@ from ally_wizard.cli import main
 
 sys.exit(main([]))
 """
+)
+
+DEMO = (
+    PAINTED
+    + """
+import sys
+
+from ally_wizard.tui.demo_app import DemoWizardApp
+
+_mount = DemoWizardApp.on_mount
+_run = DemoWizardApp.run
+
+
+def on_mount(self):
+    _mount(self)
+    after_first_paint(self)
+
+
+def run(self, *args, **kwargs):
+    return _run(self, headless=True, size=(100, 32))
+
+
+DemoWizardApp.on_mount = on_mount
+DemoWizardApp.run = run
+
+from ally_wizard.cli import main
+
+sys.exit(main(["demo"]))
+"""
+)
 
 
 @dataclass
 class Run:
-    """One process: wall seconds and peak resident memory in MiB."""
+    """One process: wall seconds from its start to its first screen painted and idle, and its peak resident
+    memory in MiB until then."""
 
     seconds: float
     peak_mib: float
 
 
 def measure(code: str, env: dict[str, str]) -> Run:
-    """Spawn `python -c code` and return its wall time and its own peak memory."""
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"The benchmark child failed with exit code {proc.returncode}.")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    """Spawn `python -c code` and return what it reported at its first paint."""
+    start = time.time()
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    reports = [line.split() for line in done.stdout.splitlines() if line.startswith("painted ")]
+    if done.returncode != 0 or not reports:
+        raise SystemExit(f"The benchmark child failed (exit code {done.returncode}): {done.stderr[-2000:]}")
+    _, painted_at, peak_kib = reports[-1]
+    return Run(float(painted_at) - start, int(peak_kib) / 1024)
 
 
 def seed_profiles(home: Path) -> None:
@@ -98,33 +150,43 @@ def seed_profiles(home: Path) -> None:
     store.create(Profile(name="test-2026", canvas_url="https://school.test.instructure.com"))
 
 
-def main() -> None:
+TARGETS = {"ally-wizard": (1.3, 1.2), "ally-wizard demo": (1.6, 1.5)}
+
+
+def main() -> int:
+    """Measure, print medians and ratios; exit 1 if a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5, help="runs of each app; medians are shown (default 5)")
     options = parser.parse_args()
+    apps = {"minimal Textual app": MINIMAL, "ally-wizard": WIZARD, "ally-wizard demo": DEMO}
+    runs: dict[str, list[Run]] = {label: [] for label in apps}
     with tempfile.TemporaryDirectory() as folder:
         home = Path(folder)
         seed_profiles(home)
         env = {**os.environ, "ALLY_WIZARD_HOME": str(home), "TEXTUAL_ANIMATIONS": "none"}
-        measure(MINIMAL, env)  # warm the file cache for both
-        measure(WIZARD, env)
-        minimal: list[Run] = []
-        wizard: list[Run] = []
+        for code in apps.values():
+            measure(code, env)  # warm the file cache
         for _ in range(options.rounds):
-            minimal.append(measure(MINIMAL, env))
-            wizard.append(measure(WIZARD, env))
-    rows = (("minimal Textual app", minimal), ("ally-wizard", wizard))
+            for label, code in apps.items():
+                runs[label].append(measure(code, env))
     print(f"Process start to first screen painted and idle, headless 100x32, median of {options.rounds}:")
-    for label, runs in rows:
-        seconds = statistics.median(r.seconds for r in runs)
-        peak = statistics.median(r.peak_mib for r in runs)
-        print(f"  {label:<20} {seconds * 1000:7.0f} ms   peak memory {peak:6.1f} MiB")
-    time_ratio = statistics.median(r.seconds for r in wizard) / statistics.median(r.seconds for r in minimal)
-    memory_ratio = statistics.median(r.peak_mib for r in wizard) / statistics.median(r.peak_mib for r in minimal)
-    print(f"  ratio: time {time_ratio:.2f}x, memory {memory_ratio:.2f}x (target <= 1.5x each)")
-    for label, ratio in (("time", time_ratio), ("memory", memory_ratio)):
-        print(f"  target {label} <= 1.5x: {'met' if ratio <= 1.5 else 'MISSED'}")
+    seconds = {label: statistics.median(r.seconds for r in found) for label, found in runs.items()}
+    peak = {label: statistics.median(r.peak_mib for r in found) for label, found in runs.items()}
+    for label in apps:
+        print(f"  {label:<20} {seconds[label] * 1000:7.0f} ms   peak memory {peak[label]:6.1f} MiB")
+    missed = 0
+    base = "minimal Textual app"
+    for label, (time_target, memory_target) in TARGETS.items():
+        time_ratio = seconds[label] / seconds[base]
+        memory_ratio = peak[label] / peak[base]
+        ok = time_ratio <= time_target and memory_ratio <= memory_target
+        missed += not ok
+        print(
+            f"  {label:<20} time {time_ratio:.2f}x (target <= {time_target}x), "
+            f"memory {memory_ratio:.2f}x (target <= {memory_target}x): {'met' if ok else 'MISSED'}"
+        )
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

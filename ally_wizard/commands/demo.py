@@ -30,8 +30,12 @@ def run(args: argparse.Namespace) -> int:
             attach = normalize_canvas_url(attach)
         except InputError as exc:
             raise UsageError(f"--canvas: {exc}") from None
+    from ally_wizard.plain import plain_requested
+
+    plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
     try:
-        demo = DemoSession.start(args.scenario, attach_url=attach)
+        # The wizard starts the simulated Canvas's server after its first frame; plain mode needs it at once.
+        demo = DemoSession.start(args.scenario, attach_url=attach, begin=plain)
     except ScenarioError:
         raise UsageError(f"unknown scenario {args.scenario!r}. Choose one of: {', '.join(scenario_names())}.") from None
     except OSError as exc:
@@ -39,9 +43,6 @@ def run(args: argparse.Namespace) -> int:
         return 3
     previous = _exit_on_hangup()
     try:
-        from ally_wizard.plain import plain_requested
-
-        plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
         if plain:
             return _run_plain(demo, note)
         from ally_wizard.tui.demo_app import DemoWizardApp

@@ -1,10 +1,19 @@
 """The simulated Canvas: a real aiohttp server on loopback that answers as Canvas does, for demos,
 training and tests. See `server.py` for how a request flows and `scenarios/` for the situations.
+
+The server's names are imported on first use (PEP 562): reading a scenario (`ally_wizard.sandbox.scenario`)
+must not import aiohttp, which alone costs a demo a quarter of a second before its first frame.
 """
 
-from ally_wizard.sandbox.recorder import RecordedRequest
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from ally_wizard.sandbox.scenario import Scenario, ScenarioError, load_scenario, scenario_names
-from ally_wizard.sandbox.server import LiveToken, RunningSandbox, Sandbox
+
+if TYPE_CHECKING:
+    from ally_wizard.sandbox.recorder import RecordedRequest
+    from ally_wizard.sandbox.server import LiveToken, RunningSandbox, Sandbox
 
 __all__ = [
     "LiveToken",
@@ -16,3 +25,21 @@ __all__ = [
     "load_scenario",
     "scenario_names",
 ]
+
+_LAZY = {
+    "LiveToken": "ally_wizard.sandbox.server",
+    "RunningSandbox": "ally_wizard.sandbox.server",
+    "Sandbox": "ally_wizard.sandbox.server",
+    "RecordedRequest": "ally_wizard.sandbox.recorder",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

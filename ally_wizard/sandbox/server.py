@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -375,11 +376,13 @@ class Sandbox(_SandboxFacts):
         port: int = 0,
         latency_ms: int | None = None,
         vanity: bool | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
         self._latency_override = latency_ms
         self._holder = CtxHolder(new_context(resolve_scenario(scenario, latency_ms)))
         self._host = host
         self._port = port
+        self._sock = sock  # a socket already listening (its address was needed before aiohttp was loaded)
         self._runner: web.AppRunner | None = None
         self._want_vanity = vanity
         self._vanity: RedirectingListener | None = None
@@ -397,7 +400,11 @@ class Sandbox(_SandboxFacts):
         app = build_app(self._holder)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
+        site: web.BaseSite
+        if self._sock is not None:
+            site = web.SockSite(runner, self._sock)
+        else:
+            site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
         await site.start()
         self._runner = runner
         address = runner.addresses[0]
@@ -463,8 +470,9 @@ class RunningSandbox(_SandboxFacts):
         port: int = 0,
         latency_ms: int | None = None,
         vanity: bool | None = None,
+        sock: socket.socket | None = None,
     ) -> None:
-        self._sandbox = Sandbox(scenario, host, port, latency_ms, vanity)
+        self._sandbox = Sandbox(scenario, host, port, latency_ms, vanity, sock)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

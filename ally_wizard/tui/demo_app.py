@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import work
 from textual.binding import Binding, BindingType
 
-from ally_wizard.demo import DEMO_PROFILE, DemoSession, scenario_choices
+from ally_wizard.demo import DEMO_PROFILE, BackgroundCanvas, DemoSession, scenario_choices
 from ally_wizard.sandbox.scenario import ScenarioError
 from ally_wizard.tui.app import WizardApp
 
@@ -40,8 +41,32 @@ class DemoWizardApp(WizardApp):
         self.demo_session = demo
 
     def on_mount(self) -> None:
-        """Show the practice values over the first step (WizardApp's own on_mount opens the profile)."""
-        self.call_after_refresh(self.action_practice)
+        """After the first frame, start the simulated Canvas; show the practice values once it listens.
+
+        (WizardApp's own on_mount opens the profile.) The practice values include the admin token, which
+        only the running Canvas knows, and its server takes a quarter of a second to load: the first
+        step is on screen meanwhile.
+        """
+        self.call_after_refresh(self._start_canvas)
+
+    def _start_canvas(self) -> None:
+        canvas = self.demo_session.canvas
+        if not isinstance(canvas, BackgroundCanvas):  # attached to one another process runs, or already up
+            self.action_practice()
+            return
+        canvas.begin()
+        self._wait_for_canvas(canvas)
+
+    @work(thread=True, exclusive=True, group="canvas-start", exit_on_error=False)
+    def _wait_for_canvas(self, canvas: BackgroundCanvas) -> None:
+        try:
+            canvas.wait()
+        except (OSError, RuntimeError) as exc:
+            self.call_from_thread(
+                self.notify, f"The simulated Canvas could not start: {exc}", severity="error", timeout=30
+            )
+            return
+        self.call_from_thread(self.action_practice)
 
     def action_practice(self, note: str = "") -> None:
         """Show the practice values (again)."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -54,6 +56,29 @@ def test_closing_stops_the_canvas_and_removes_the_folder(tmp_path: Path) -> None
     with pytest.raises(httpx.ConnectError):
         httpx.get(url, timeout=5)
     demo.close()  # twice is harmless
+
+
+def test_the_session_starts_without_loading_the_server_and_answers_once_begun(tmp_path: Path) -> None:
+    code = (
+        "import sys, httpx\n"
+        "from ally_wizard.demo import DemoSession\n"
+        f"demo = DemoSession.start('ready', temp_parent={str(tmp_path)!r}, begin=False)\n"
+        "assert 'aiohttp' not in sys.modules, 'the server was loaded before it was begun'\n"
+        "demo.canvas.begin()\n"
+        "print(httpx.get(demo.canvas_url, timeout=30).status_code)\n"
+        "demo.close()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "200"
+
+
+def test_closing_a_canvas_never_begun_is_clean(tmp_path: Path) -> None:
+    demo = DemoSession.start("ready", temp_parent=tmp_path, begin=False)
+    demo.close()
+    assert not demo.folder.exists()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(demo.canvas_url, timeout=5)
 
 
 def test_an_unknown_scenario_starts_nothing(tmp_path: Path) -> None:
@@ -151,3 +176,17 @@ def test_serve_tab_command_attaches_each_tab_to_the_one_canvas() -> None:
     ]
     assert tab_command(argparse.Namespace(scenario="ready", presenter=False), None)[-1] == "wizard"
     assert os.path.basename(command[0]).startswith("python")
+
+
+async def test_the_wizard_begins_the_canvas_and_opens_the_demo_setup_without_writing_it_again(
+    demo_session: DemoFactory,
+) -> None:
+    demo = demo_session("ready", begin=False)
+    written = demo.store.path(DEMO_PROFILE).stat().st_ino
+    app = DemoWizardApp(demo)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
+        token = demo.admin_token
+        assert token is not None
+        await wait_for(pilot, lambda: token in text_of(pilot, "#practice-values"))
+        assert demo.store.path(DEMO_PROFILE).stat().st_ino == written

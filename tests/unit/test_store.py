@@ -264,6 +264,7 @@ def test_a_save_removes_temp_files_a_killed_save_left(store: ProfileStore) -> No
     unrelated = folder / "notes.tmp"
     for path in (*stale, other, unrelated):
         path.write_bytes(b"half a profile")
+    loaded.profile.client_id = "5678"  # an unchanged profile is not written at all
     store.save(loaded)
     assert not any(path.exists() for path in stale)
     assert other.exists() and unrelated.exists()
@@ -276,6 +277,7 @@ def test_lock_file_planted_as_a_symlink_is_not_followed(store: ProfileStore, tmp
     lock = store.folder / ".production.toml.lock"
     lock.unlink()
     lock.symlink_to(target)
+    loaded.profile.client_id = "5678"  # an unchanged profile is not written at all
     with pytest.raises(ProfileError, match="lock file"):
         store.save(loaded)
     assert not target.exists()
@@ -378,3 +380,25 @@ def test_the_summaries_file_is_private_and_not_a_profile(store: ProfileStore) ->
     store.list()
     assert stat.S_IMODE((store.folder / ".summaries.json").stat().st_mode) == 0o600
     assert store.names() == ["production"]
+
+
+def test_saving_what_was_read_writes_nothing(store: ProfileStore) -> None:
+    store.create(_full_profile())
+    before = store.path("production").stat()
+    loaded = store.load("production")
+    assert store.save(loaded) is loaded
+    after = store.path("production").stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    loaded.profile.client_id = "5678"
+    store.save(loaded)
+    assert store.path("production").stat().st_ino != before.st_ino
+    assert store.load("production").profile.client_id == "5678"
+
+
+def test_saving_twice_without_a_change_writes_once(store: ProfileStore) -> None:
+    loaded = store.create(_full_profile())
+    loaded.profile.key_name = "Ally"
+    saved = store.save(loaded)
+    inode = store.path("production").stat().st_ino
+    assert store.save(saved) is saved
+    assert store.path("production").stat().st_ino == inode

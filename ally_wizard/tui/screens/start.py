@@ -61,7 +61,7 @@ class StartScreen(WizardScreen):
         super().__init__()
         self.listings: list[Listing] = []
         self.problems: dict[str, str] = {}
-        self._shown_once = False
+        self._listing_due = True  # until the first frame: the mount lists the setups then, if shown
         self._generation = 0  # which reading of the folder the table shows; older ones are dropped
 
     def compose(self) -> ComposeResult:
@@ -98,8 +98,9 @@ class StartScreen(WizardScreen):
         ):
             table.add_column(Text(label), key=key)
         # The rows are filled after the first paint: the screen appears at once however many setups
-        # there are. Whether there are any at all is one look at the folder.
-        self.call_after_refresh(self.reload)
+        # there are. Whether there are any at all is one look at the folder. When the wizard opens a
+        # setup at once (`ally-wizard --profile`, the demo), they are listed when this screen is shown.
+        self.call_after_refresh(self._reload_if_shown)
         try:
             first_run = not self.wizard.store.names()
         except OSError:
@@ -109,11 +110,15 @@ class StartScreen(WizardScreen):
         else:
             table.focus()
 
+    def _reload_if_shown(self) -> None:
+        self._listing_due = False
+        if self.is_current:
+            self.reload()
+
     def on_screen_resume(self) -> None:
         """Back from a step: list the setups again (progress has changed)."""
-        if not self._shown_once:
-            self._shown_once = True  # the first resume follows the mount, which just listed them
-            return
+        if self._listing_due:
+            return  # the first frame has not been painted: `_reload_if_shown` lists them after it
         self.reload()
         self.query_one("#profiles", DataTable).focus()
 
