@@ -16,7 +16,7 @@ import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.recipe import default_recipe
@@ -123,10 +123,11 @@ class BackgroundCanvas:
         assert self._running is not None
         return self._running
 
-    @property
-    def running(self) -> RunningSandbox:
-        """The running server (waits for it), for what only it offers (its records)."""
-        return self.wait()
+    def __getattr__(self, name: str) -> Any:
+        """Whatever else the running server offers (its records, its redirecting address), once it runs."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.wait(), name)
 
     @property
     def canvas_url(self) -> str:

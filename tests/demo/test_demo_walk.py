@@ -37,7 +37,7 @@ async def test_ready_scenario_from_the_first_screen_to_all_checks_passed(demo_se
     saved = demo.store.load(DEMO_PROFILE).profile
     assert saved.last_verification is not None and saved.last_verification.overall is CheckStatus.PASS
     assert demo.canvas is not None
-    assert [t for t in demo.canvas.running.live_tokens() if t.developer_key_id is not None] == []  # type: ignore[attr-defined]
+    assert [t for t in demo.canvas.live_tokens() if t.developer_key_id is not None] == []  # type: ignore[attr-defined]
 
 
 async def test_missing_scopes_are_found_fixed_on_the_practice_page_and_pass(demo_session: DemoFactory) -> None:
