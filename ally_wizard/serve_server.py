@@ -7,7 +7,7 @@ loopback address does not protect against the admin's own browser: any web page 
 with 403 unless
 
 - `Host` names the address served (the bind address and port, or `--public-url`'s host and port);
-- `Origin`, when the browser sends one (it always does for a WebSocket), is that same host, port and scheme;
+- `Origin`, when the browser sends one (it always does for a WebSocket), is one of those same addresses;
 - the browser holds the session token: printed at start inside the address to open (as Jupyter does),
   turned into a cookie (`HttpOnly`, `SameSite=Strict`) by the first page load, which then redirects to
   the address without it. Another page cannot read the cookie, and a cross-site request does not carry it.
@@ -187,7 +187,8 @@ class GuardedServer(Server):
         origin = request.headers.get("Origin")
         if origin is not None:
             parts = urlsplit(origin)
-            if parts.scheme not in _DEFAULT_PORTS or _host_and_port(parts.netloc, parts.scheme) != host:
+            # One of this server's own addresses (not necessarily the Host: a proxy may rewrite that).
+            if parts.scheme not in _DEFAULT_PORTS or _host_and_port(parts.netloc, parts.scheme) not in self.allowed:
                 return _forbidden("requests from other web sites are refused")
         offered = request.query.get(TOKEN_PARAM)
         if offered is not None and self._is_token(offered):

@@ -98,9 +98,8 @@ def exit_code(result: AuditResult) -> int:
 
 
 def _print(result: AuditResult, target: AuditTarget, as_json: bool) -> None:
-    import json
-
     from ally_wizard.canvas.report import CheckStatus
+    from ally_wizard.terminal_text import json_for_terminal, printable
 
     if as_json:
         document = {
@@ -109,15 +108,15 @@ def _print(result: AuditResult, target: AuditTarget, as_json: bool) -> None:
             "keys": [key.as_dict() for key in result.keys],
             **result.report.as_dict(),
         }
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(json_for_terminal(document))
         return
     if result.keys:
-        print(f"Ally keys on {target.canvas_url}:")
+        print(printable(f"Ally keys on {target.canvas_url}:"))
         for key in result.keys:
             marker = "*" if result.key is not None and key.id == result.key.id else " "
-            print(f" {marker} {key.summary()}")
+            print(printable(f" {marker} {key.summary()}"))
     for check in result.report.checks:
-        print(f"{check.status.label:<9} {check.title} — {check.message}")
+        print(printable(f"{check.status.label:<9} {check.title} — {check.message}"))
     passed = result.report.count(CheckStatus.PASS)
     print(f"{passed} of {len(result.report.checks)} checks passed. Nothing was changed in Canvas.")
 
