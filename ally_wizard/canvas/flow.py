@@ -66,6 +66,7 @@ from ally_wizard.canvas.report import (
     Report,
 )
 from ally_wizard.canvas.resolve import Resolution, resolve_canvas
+from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import KeyTarget, now
 from ally_wizard.canvas.verify import combine, enforce_scopes_found, live_blocker
 
@@ -369,6 +370,7 @@ class CheckFlow:
         return [self._post[check_id] for check_id in live_ids(self.target) if check_id in self._post]
 
     def _put(self, check: Check) -> None:
+        check = clean_check(check)  # rows from `Rows` are clean already; the flow's own are shortened here
         self._rows[check.id] = check
         self._emit(CheckFinished(check))
 

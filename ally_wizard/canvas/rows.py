@@ -1,18 +1,26 @@
 """Collecting a run's verdicts: each row stamped, cleaned, and handed to the callback once.
 
-Every row's message and evidence go through `ally_wizard.redact.clean_message` / `clean_evidence` here: the
-one place where secrets, tokens and codes echoed by Canvas are masked (whole, encoded, or in part), and only
-then is the text shortened.
+Every row's message and evidence go through `clean_check` here (rows made by `Rows` and by the check flow
+alike): the one place where secrets, tokens and codes echoed by Canvas are masked (whole, encoded, or in
+part, by `ally_wizard.redact`), and only then is the text shortened.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from ally_wizard.canvas import wording
 from ally_wizard.canvas.report import Check, CheckStatus, Evidence
 from ally_wizard.canvas.target import CheckCallback, emit, now
 from ally_wizard.redact import clean_evidence, clean_message
+
+
+def clean_check(check: Check, hidden: Sequence[str] = ()) -> Check:
+    """`check` with its message and evidence masked (the `hidden` values, in every form) and then shortened:
+    what every row goes through before anyone sees or keeps it, whoever made the row."""
+    evidence = Evidence(check.evidence.status, clean_evidence(check.evidence.detail, hidden))
+    return replace(check, message=clean_message(check.message, hidden), evidence=evidence)
 
 
 class Rows:
@@ -28,16 +36,8 @@ class Rows:
         """Record a verdict (ignored when the row already has one) and tell the callback."""
         if check_id in self.done:
             return
-        seen = evidence or Evidence()
-        check = Check(
-            check_id,
-            wording.title(check_id),
-            status,
-            clean_message(message, self.hidden),
-            Evidence(seen.status, clean_evidence(seen.detail, self.hidden)),
-            checked_at=now(),
-        )
-        self.done[check_id] = emit(self.on_check, check)
+        check = Check(check_id, wording.title(check_id), status, message, evidence or Evidence(), checked_at=now())
+        self.done[check_id] = emit(self.on_check, clean_check(check, self.hidden))
 
     def fill(self, ids: Sequence[str], status: CheckStatus, message: str, evidence: Evidence | None = None) -> None:
         """The same verdict for several rows (those without one yet)."""
