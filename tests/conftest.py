@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ally_wizard.sandbox import RunningSandbox
+from ally_wizard.sandbox import RunningSandbox, Scenario
 
 SandboxFactory = Callable[..., RunningSandbox]
 
@@ -23,14 +23,20 @@ def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
 @pytest.fixture
 def sandbox() -> Iterator[SandboxFactory]:
     """A factory: `sandbox(scenario="ready", latency_ms=None, vanity=None)` starts a simulated Canvas in a
-    thread (`vanity=True`: with a redirecting address in front of it, `canvas_url`).
+    thread (`vanity=True`: with a redirecting address in front of it, `canvas_url`; `gate=True`: with an
+    address gated by another host's login, `gate_url`). `scenario` may be a name or a `Scenario`.
 
     Every sandbox started through it is stopped when the test ends.
     """
     started: list[RunningSandbox] = []
 
-    def start(scenario: str = "ready", latency_ms: int | None = None, vanity: bool | None = None) -> RunningSandbox:
-        running = RunningSandbox(scenario=scenario, latency_ms=latency_ms, vanity=vanity).start()
+    def start(
+        scenario: str | Scenario = "ready",
+        latency_ms: int | None = None,
+        vanity: bool | None = None,
+        gate: bool = False,
+    ) -> RunningSandbox:
+        running = RunningSandbox(scenario=scenario, latency_ms=latency_ms, vanity=vanity, gate=gate).start()
         started.append(running)
         return running
 

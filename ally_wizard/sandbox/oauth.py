@@ -117,6 +117,22 @@ def requested_scopes(values: dict[str, list[str]]) -> list[str]:
     return seen
 
 
+def _pending(
+    key: DeveloperKey, redirect_uri: str, scopes: list[str], client_state: str | None, values: dict[str, list[str]]
+) -> PendingAuth:
+    """The request Canvas stores in the session for the login and consent pages (PKCE only with S256)."""
+    challenge = param(values, "code_challenge")
+    method = param(values, "code_challenge_method")
+    return PendingAuth(
+        developer_key_id=key.id,
+        redirect_uri=redirect_uri,
+        scopes=tuple(scopes),
+        state=client_state,
+        purpose=param(values, "purpose") or "",
+        code_challenge=challenge if (challenge and method == "S256") else None,
+    )
+
+
 async def authorize(request: web.Request) -> web.StreamResponse:
     """`GET /login/oauth2/auth`: the landing page when it carries a code or error, else checks 1-7."""
     values = await params(request)
@@ -172,7 +188,12 @@ async def authorize(request: web.Request) -> web.StreamResponse:
         )
     # 6. prompt
     session, fresh = ensure_session(request)
-    prompt = param(values, "prompt")
+    if not sandbox.scenario.canvas.prompt_support and session.user_id is None:
+        # an old release without prompt: every request without a session goes to the login page (12)
+        session.pending = _pending(key, redirect_uri, scopes, client_state, values)
+        session.return_to = "/login/oauth2/confirm"
+        return with_cookie(redirect(f"{origin(request)}/login"), session, fresh)
+    prompt = param(values, "prompt") if sandbox.scenario.canvas.prompt_support else None
     force_login = truthy(param(values, "force_login")) or prompt == "login"
     if prompt not in (None, "none", "login"):  # `prompt=` (empty) is a value, not an omission
         return error_redirect(
@@ -198,16 +219,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
             fresh,
         )
     # 7. store the pending request; log in, then confirm
-    challenge = param(values, "code_challenge")
-    method = param(values, "code_challenge_method")
-    session.pending = PendingAuth(
-        developer_key_id=key.id,
-        redirect_uri=redirect_uri,
-        scopes=tuple(scopes),
-        state=client_state,
-        purpose=param(values, "purpose") or "",
-        code_challenge=challenge if (challenge and method == "S256") else None,
-    )
+    session.pending = _pending(key, redirect_uri, scopes, client_state, values)
     if force_login:
         session.user_id = None
     if session.user_id is None:

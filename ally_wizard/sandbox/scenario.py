@@ -38,6 +38,8 @@ class KeySetup:
     owner: str = "root"  # root | site_admin (an inherited key) | other_root (another institution's key)
     site_admin_binding: str = ""  # "" none | on | off | allow: Site Admin's binding, which wins when on or off
     test_cluster_only: bool = False  # usable only on test and beta; this Canvas is production
+    auto_expire_tokens: bool = True  # false: tokens without expires_in or refresh_token (docs/canvas.md 12)
+    hand_out_local_id: bool = False  # the local form of the key ID (`102`), which Canvas also accepts
     extra_scopes: tuple[str, ...] = ()  # catalogue scopes beyond Ally's, ticked as well
     ally_tokens: int = 1  # tokens Ally holds for the key (0: Ally was never authorized)
 
@@ -61,6 +63,7 @@ class CanvasQuirks:
     legacy_token_response: bool = False  # no canvas_region, no fake_student
     legacy_expired_token: bool = False  # expired tokens answer "Invalid access token."
     token_endpoint_extra_cost: float = 0.0  # older releases add 200 to each /login/oauth2/token call
+    prompt_support: bool = True  # false: an old release that ignores prompt and sends the browser to /login
     old_pages_scopes: bool = False  # the scope catalogue before May 2022: `.../pages/:url`
 
 
@@ -182,8 +185,8 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioError(f"{source}: [key] missing_scopes names scopes not in the recipe: {unknown}")
     if key.binding_state not in ("on", "off", "allow"):
         raise ScenarioError(f"{source}: [key] binding_state must be on, off or allow")
-    if key.workflow_state not in ("active", "inactive"):
-        raise ScenarioError(f"{source}: [key] workflow_state must be active or inactive")
+    if key.workflow_state not in ("active", "inactive", "deleted"):
+        raise ScenarioError(f"{source}: [key] workflow_state must be active, inactive or deleted")
     if key.owner not in ("root", "site_admin", "other_root"):
         raise ScenarioError(f"{source}: [key] owner must be root, site_admin or other_root")
     if key.site_admin_binding not in ("", "on", "off", "allow"):

@@ -52,6 +52,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
 log = logging.getLogger("ally_wizard.sandbox")
 TOKEN_PATH = "/login/oauth2/token"
+GATE_LOGIN_PATH = "/cas/login"  # where a gate in front of Canvas sends everyone (another host's login)
 
 
 def new_context(scenario: Scenario) -> Ctx:
@@ -340,6 +341,15 @@ class _SandboxFacts(ABC):
         return self._read(lambda sandbox: bool(sandbox._vanity and sandbox._vanity.received(text)))
 
     @property
+    def gate_url(self) -> str:
+        """An address gated by a login on another host (SSO, captive portal), or "" when none runs."""
+        return self._read(lambda sandbox: sandbox._gate.base_url if sandbox._gate else "")
+
+    def gate_received(self, text: str) -> bool:
+        """Whether the gated address was ever sent `text` (as `vanity_received`)."""
+        return self._read(lambda sandbox: bool(sandbox._gate and sandbox._gate.received(text)))
+
+    @property
     def requests(self) -> list[RecordedRequest]:
         """A copy of the requests received so far."""
         return self._read(lambda sandbox: list(sandbox._ctx.requests))
@@ -367,6 +377,7 @@ class Sandbox(_SandboxFacts):
 
     With `vanity=True` (the default for a scenario with `vanity_redirect`), a second listener stands
     for the institution's own address, answering every request with a 301 to this one (`vanity.py`).
+    With `gate=True`, another listener (`gate_url`) sends every request to a login on another host.
     """
 
     def __init__(
@@ -377,8 +388,11 @@ class Sandbox(_SandboxFacts):
         latency_ms: int | None = None,
         vanity: bool | None = None,
         sock: socket.socket | None = None,
+        gate: bool = False,
     ) -> None:
         self._latency_override = latency_ms
+        self._want_gate = gate
+        self._gate: RedirectingListener | None = None
         self._holder = CtxHolder(new_context(resolve_scenario(scenario, latency_ms)))
         self._host = host
         self._port = port
@@ -411,6 +425,9 @@ class Sandbox(_SandboxFacts):
         host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
         self.base_url = f"http://{host}:{address[1]}"
         await self._start_vanity_if_wanted()
+        if self._want_gate:
+            self._gate = RedirectingListener(self.base_url, self._host, gate_path=GATE_LOGIN_PATH)
+            await self._gate.start()
 
     async def _start_vanity_if_wanted(self) -> None:
         wanted = self._want_vanity if self._want_vanity is not None else self._ctx.scenario.vanity_redirect
@@ -421,6 +438,9 @@ class Sandbox(_SandboxFacts):
 
     async def stop(self) -> None:
         """Stop serving and release the ports."""
+        if self._gate is not None:
+            await self._gate.stop()
+            self._gate = None
         if self._vanity is not None:
             await self._vanity.stop()
             self._vanity = None
@@ -471,8 +491,9 @@ class RunningSandbox(_SandboxFacts):
         latency_ms: int | None = None,
         vanity: bool | None = None,
         sock: socket.socket | None = None,
+        gate: bool = False,
     ) -> None:
-        self._sandbox = Sandbox(scenario, host, port, latency_ms, vanity, sock)
+        self._sandbox = Sandbox(scenario, host, port, latency_ms, vanity, sock, gate)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()

@@ -126,6 +126,7 @@ class CanvasState:
             )
             ally.workflow_state = setup.workflow_state
             ally.test_cluster_only = setup.test_cluster_only
+            ally.auto_expire_tokens = setup.auto_expire_tokens
             if setup.owner == "root":
                 self.bindings[ally.id].workflow_state = setup.binding_state
             elif setup.owner == "site_admin":
@@ -153,6 +154,8 @@ class CanvasState:
         if setup.hand_out_lti_key:
             handed = self._seed_lti_key(admin, setup.name, correct_uri)
         key_id = str(handed.global_id if handed else global_id(self._next["key"] + 500))
+        if setup.hand_out_local_id and handed is not None:
+            key_id = str(handed.id)
         if setup.hand_out_unknown_key and ally is not None:
             key_id = str(global_id(ally.id + 41))
         secret = handed.api_key if handed else random_string(64)
@@ -369,7 +372,10 @@ class CanvasState:
             user_id=user.id,
             developer_key_id=key.id if key else None,
             token=f"{self._shard_prefix()}{random_string(64)}",
-            refresh_token=f"{self._shard_prefix()}{random_string(64)}" if (key and refresh) else None,
+            # a key without auto_expire_tokens: no expiry and, as docs/canvas.md 12 has it, no refresh token
+            refresh_token=(
+                f"{self._shard_prefix()}{random_string(64)}" if (key and refresh and key.auto_expire_tokens) else None
+            ),
             scopes=scopes,
             purpose=purpose,
             created_at=now,

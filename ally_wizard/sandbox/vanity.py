@@ -1,5 +1,7 @@
 """The institution's own Canvas address that only redirects: a second loopback listener answering every
-request with a 301 to the simulated Canvas, path and query kept (docs/canvas.md 12).
+request with a 301 to the simulated Canvas, path and query kept (docs/canvas.md 12). The same listener
+can instead play a gate in front of Canvas (an SSO or captive portal) that sends every request to a login
+page on another host: not Canvas's answer either, so no check may pass on it.
 
 Many institutions reach Canvas at a name of their own (`canvas.school.edu`) whose web server answers
 every request with a redirect to the real host (`school.instructure.com`). Such a redirect says nothing
@@ -41,10 +43,12 @@ def _basic_decoded(request: web.Request) -> bytes:
 
 
 class RedirectingListener:
-    """An aiohttp server on loopback that answers 301 to `target` for every method and path."""
+    """An aiohttp server on loopback that answers 301 to `target` for every method and path (or, with
+    `gate_path`, 302 to that login page on `target`)."""
 
-    def __init__(self, target: str, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, target: str, host: str = "127.0.0.1", port: int = 0, gate_path: str | None = None) -> None:
         self.target = target.rstrip("/")
+        self.gate_path = gate_path  # set: a 302 to this login path on `target`, whatever was asked
         self._host = host
         self._port = port
         self._runner: web.AppRunner | None = None
@@ -87,10 +91,13 @@ class RedirectingListener:
                 request.path,
                 list(request.query.items()),
                 form,
-                301,
+                301 if self.gate_path is None else 302,
                 kind if kind in _AUTH_KINDS else None,
             )
         )
+        if self.gate_path is not None:
+            asked = quote(f"{request.scheme}://{request.host}{request.raw_path}", safe="")
+            return web.Response(status=302, headers={"Location": f"{self.target}{self.gate_path}?service={asked}"})
         # The web server's redirect, not Canvas's: the same path and query on the real host
         return web.Response(status=301, headers={"Location": f"{self.target}{request.raw_path}"})
 

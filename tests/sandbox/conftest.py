@@ -17,8 +17,10 @@ async def make_sandbox() -> AsyncIterator[SandboxMaker]:
     """Start sandboxes in the test's loop; all are stopped at the end."""
     started: list[Sandbox] = []
 
-    async def make(scenario: object = "ready", latency_ms: int | None = None, vanity: bool | None = None) -> Sandbox:
-        sandbox = Sandbox(scenario, latency_ms=latency_ms, vanity=vanity)  # type: ignore[arg-type]
+    async def make(
+        scenario: object = "ready", latency_ms: int | None = None, vanity: bool | None = None, gate: bool = False
+    ) -> Sandbox:
+        sandbox = Sandbox(scenario, latency_ms=latency_ms, vanity=vanity, gate=gate)  # type: ignore[arg-type]
         await sandbox.start()
         started.append(sandbox)
         return sandbox

@@ -4,12 +4,14 @@ key (docs/canvas.md 12)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import httpx
 import pytest
 from sandbox_helpers import ALLY_SCOPES, OOB, SENTINEL, auth_url, bearer, get_token, query_of
 
 from ally_wizard.commands.sandbox import describe
-from ally_wizard.sandbox import RunningSandbox, Sandbox, ScenarioError
+from ally_wizard.sandbox import RunningSandbox, Sandbox, Scenario, ScenarioError, load_scenario
 from ally_wizard.sandbox.browser import BrowserError, play_browser, set_key_state_on_practice_page
 from ally_wizard.sandbox.oauth import INVALID_SCOPE, NOT_ALLOWED_FOR_USER, SESSION_COOKIE
 from ally_wizard.sandbox.records import DeveloperKey, PendingAuth, local_id
@@ -320,3 +322,64 @@ async def test_the_api_key_beside_the_lti_key_is_the_right_one(make_sandbox, htt
 def test_bad_edge_settings_are_refused_by_name(text: str, message: str) -> None:
     with pytest.raises(ScenarioError, match=message):
         parse_scenario(text)
+
+
+# --- more of docs/canvas.md 12, as settings a test combines (no scenario files) ----------------------
+
+
+def variant(name: str = "ready", **tables: dict[str, object]) -> Scenario:
+    """A shipped scenario with some settings changed, e.g. `variant(canvas={"prompt_support": False})`."""
+    base = load_scenario(name)
+    changed = {table: replace(getattr(base, table), **values) for table, values in tables.items()}
+    return replace(base, **changed)
+
+
+async def test_a_gate_sends_every_request_to_another_hosts_login(make_sandbox, http: httpx.AsyncClient) -> None:
+    sandbox = await make_sandbox("ready", gate=True)
+    assert sandbox.gate_url and sandbox.gate_url != sandbox.base_url and sandbox.canvas_url == sandbox.base_url
+    response = await http.get(auth_url(sandbox, prompt="none").replace(sandbox.base_url, sandbox.gate_url))
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location.startswith(f"{sandbox.base_url}/cas/login?service=")
+    assert query_of(location)["service"].startswith(f"{sandbox.gate_url}/login/oauth2/auth?")
+    await http.post(f"{sandbox.gate_url}/login/oauth2/token", data={"client_secret": sandbox.key_secret})
+    assert sandbox.gate_received(sandbox.key_secret) and not sandbox.vanity_received(sandbox.key_secret)
+
+
+async def test_an_old_canvas_without_prompt_sends_the_probe_to_its_login(make_sandbox, http: httpx.AsyncClient) -> None:
+    sandbox = await make_sandbox(variant(canvas={"prompt_support": False}))
+    response = await probe(sandbox, http, scope=" ".join(ALLY_SCOPES))
+    assert response.status_code == 302 and response.headers["Location"] == f"{sandbox.base_url}/login"
+    unsupported = await http.get(auth_url(sandbox, prompt="bogus"))
+    assert unsupported.headers["Location"] == f"{sandbox.base_url}/login"  # no prompt check at all
+    missing = await probe(sandbox, http, scope=" ".join([*ALLY_SCOPES, SENTINEL]))
+    assert query_of(missing.headers["Location"])["error"] == "invalid_scope"  # checks 1-5 still run
+
+
+async def test_an_old_canvas_without_prompt_still_authorizes_through_its_login(make_sandbox) -> None:
+    sandbox = await make_sandbox(variant(canvas={"prompt_support": False}))
+    landed = await play_browser(auth_url(sandbox), sandbox.admin_username, sandbox.admin_password)
+    assert set(query_of(landed)) == {"code", "state"}
+
+
+async def test_a_deleted_key_answers_as_an_unknown_one(make_sandbox, http: httpx.AsyncClient) -> None:
+    sandbox = await make_sandbox(variant(key={"workflow_state": "deleted"}))
+    response = await probe(sandbox, http)
+    assert response.status_code == 401 and response.json()["error_description"] == "unknown client"
+    assert sandbox.key_id not in [str(k["id"]) for k in await keys_listed(sandbox, http)]
+
+
+async def test_the_local_form_of_the_key_id_is_accepted(make_sandbox, http: httpx.AsyncClient) -> None:
+    sandbox = await make_sandbox(variant(key={"hand_out_local_id": True}))
+    assert len(sandbox.key_id) < 6
+    response = await probe(sandbox, http, redirect_uri=ALLY_URI, scope=" ".join(ALLY_SCOPES))
+    assert query_of(response.headers["Location"])["error"] == "login_required"
+    assert (await get_token(sandbox, http))["access_token"]
+
+
+async def test_a_key_without_auto_expiry_issues_tokens_without_expiry_or_refresh(
+    make_sandbox, http: httpx.AsyncClient
+) -> None:
+    sandbox = await make_sandbox(variant(key={"auto_expire_tokens": False}))
+    body = await get_token(sandbox, http)
+    assert "expires_in" not in body and "refresh_token" not in body and body["access_token"]
