@@ -149,7 +149,8 @@ def _page_number(url: str) -> int | None:
         raw = httpx.URL(url).params.get("page")
     except httpx.InvalidURL:
         return None
-    return int(raw) if raw and raw.isdigit() else None
+    # ASCII digits of a sane length: "²".isdigit() is True but int("²") raises, and so does a 5,000-digit page.
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
 
 
 def refusal(reply: Reply, session: AdminSession) -> AdminTokenRefused:

@@ -31,10 +31,10 @@ from ally_wizard.canvas.report import (
     Report,
     scope_check_id,
 )
+from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import CheckCallback, emit, now
 from ally_wizard.canvas.theme import ThemeSearch, find_theme_ally_config
 from ally_wizard.recipe import Recipe, default_recipe
-from ally_wizard.redact import clean_evidence, clean_message
 
 CANVAS_INSTANCE = "canvas.instance"
 KEY_ACTIVE = "key.active"
@@ -128,16 +128,8 @@ class _Rows:
         self.done: dict[str, Check] = {}
 
     def put(self, check_id: str, status: CheckStatus, message: str, evidence: Evidence | None = None) -> None:
-        seen = evidence or Evidence()
-        check = Check(
-            check_id,
-            audit_title(check_id),
-            status,
-            clean_message(message, self.hidden),
-            Evidence(seen.status, clean_evidence(seen.detail, self.hidden)),
-            checked_at=now(),
-        )
-        self.done[check_id] = emit(self.on_check, check)
+        check = Check(check_id, audit_title(check_id), status, message, evidence or Evidence(), checked_at=now())
+        self.done[check_id] = emit(self.on_check, clean_check(check, self.hidden))
 
     def ordered(self, ids: Sequence[str]) -> list[Check]:
         return [self.done[check_id] for check_id in ids if check_id in self.done]

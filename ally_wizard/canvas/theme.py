@@ -124,7 +124,10 @@ def parse_ally_cfg(text: str, source: str = "", recipe: Recipe | None = None) ->
         if base is None:
             continue
         base_url = base.group(2).rstrip("/")
-        host = (urlsplit(base_url if "//" in base_url else f"https://{base_url}").hostname or "").lower()
+        try:
+            host = (urlsplit(base_url if "//" in base_url else f"https://{base_url}").hostname or "").lower()
+        except ValueError:  # an unbalanced [ or ] in the host: not an address Ally could be at
+            continue
         if not host:
             continue
         client = _CLIENT_ID.search(body)

@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 import tomli_w
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ally_wizard.canvas.authorize import classify_authorize_answer, parse_missing_scopes, redirect_params
@@ -191,3 +191,43 @@ def test_printed_text_has_no_control_characters(text: str) -> None:
 def test_sandbox_id_parser_never_raises(text: str) -> None:
     found = local_id(text)
     assert found is None or isinstance(found, int)
+
+
+@FUZZ
+@given(tricky_text)
+@example("²")
+@example("9" * 5000)
+def test_admin_link_header_and_page_numbers_never_raise(text: str) -> None:
+    from ally_wizard.canvas.admin import _page_number, links
+
+    link = f'<{BASE}/api/v1/accounts/1/developer_keys?page={text}>; rel="last", <{text}>; rel="next"'
+    reply = Reply("GET", f"{BASE}/api/v1/accounts/1/developer_keys", 200, {"link": link}, "[]")
+    for url in [*links(reply).values(), f"{BASE}/?page={text}"]:
+        found = _page_number(url)
+        assert found is None or found >= 0
+
+
+@FUZZ
+@given(json_values)
+def test_developer_key_json_parsing_never_raises(data: object) -> None:
+    from ally_wizard.canvas.keys import ally_callback, is_ally_key, parse_key
+
+    if isinstance(data, dict):
+        key = parse_key(data)
+        if key is not None:
+            is_ally_key(key)
+            for uri in key.redirect_uris:
+                ally_callback(uri)
+
+
+@FUZZ
+@given(tricky_text, tricky_text)
+def test_theme_ally_config_parsing_never_raises(base_url: str, client_id: str) -> None:
+    from ally_wizard.canvas.theme import parse_ally_cfg
+
+    for script in (
+        f"window.ALLY_CFG = {{ 'baseUrl': '{base_url}', 'clientId': {client_id} }};",
+        f'ALLY_CFG = {{baseUrl: "{base_url}" /* {client_id}',
+        base_url + client_id,
+    ):
+        parse_ally_cfg(script, "theme.js")
