@@ -40,7 +40,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import enum
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
@@ -74,6 +74,7 @@ if TYPE_CHECKING:
     from ally_wizard.profile import Profile
 
 __all__ = [
+    "STOP_SIGNALS",
     "AddressResolved",
     "AuthorizationStarted",
     "CheckFinished",
@@ -91,6 +92,7 @@ __all__ = [
     "RowsPlanned",
     "apply_run",
     "revoke_sentence",
+    "stop_on_signals",
 ]
 
 T = TypeVar("T")
@@ -277,6 +279,48 @@ def apply_run(profile: Profile, run: CheckRun) -> None:
         profile.mark(StepId.AUTHORIZE, StepState.DONE)
     if run.keep_resolved and run.resolution is not None:
         profile.canvas_url = run.resolution.resolved
+
+
+# -- signals ------------------------------------------------------------------------------------------
+
+STOP_SIGNALS = (("SIGINT", "Ctrl+C"), ("SIGTERM", "SIGTERM"), ("SIGHUP", "the terminal closed (SIGHUP)"))
+"""The signals that stop a run the flow's way (revoke, report), with the words a report gives for each."""
+
+
+@contextlib.contextmanager
+def stop_on_signals(
+    flow: CheckFlow, before_stop: Callable[[str], None] | None = None, *, ignore_after: bool = False
+) -> Iterator[None]:
+    """While inside, SIGINT, SIGTERM and SIGHUP call `before_stop(why)` and then `flow.stop(...)`.
+
+    For a front end that owns the process (the main thread's event loop). With `ignore_after`, those signals
+    are ignored once the run is over, so that a late one cannot kill the process before the report is
+    saved and printed; the caller puts the old handlers back when it is done.
+    """
+    import signal
+
+    loop = asyncio.get_running_loop()
+
+    def stop(why: str) -> None:
+        if before_stop is not None:
+            before_stop(why)
+        flow.stop(f"the check was stopped ({why})")
+
+    installed = []
+    for name, why in STOP_SIGNALS:
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(number, stop, why)
+            installed.append(number)
+    try:
+        yield
+    finally:
+        for number in installed:
+            loop.remove_signal_handler(number)
+            if ignore_after:
+                signal.signal(number, signal.SIG_IGN)
 
 
 # -- the run --------------------------------------------------------------------------------------------

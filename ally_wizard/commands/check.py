@@ -222,35 +222,14 @@ class _Progress:
                 webbrowser.open(event.authorize_url)
 
 
-_SIGNALS = {"SIGINT": "Ctrl+C", "SIGTERM": "SIGTERM", "SIGHUP": "the terminal closed (SIGHUP)"}
-
-
 async def _check(args: argparse.Namespace, target: KeyTarget) -> CheckRun:
     """The run itself, with SIGINT, SIGTERM and SIGHUP stopping it the way the flow stops: revoke, report."""
-    import asyncio
-    import contextlib
-    import signal
-
-    from ally_wizard.canvas.flow import CheckFlow, Deadlines
+    from ally_wizard.canvas.flow import CheckFlow, Deadlines, stop_on_signals
 
     deadlines = Deadlines() if args.deadline is None else Deadlines(total=max(1.0, args.deadline))
     flow = CheckFlow(target, _Prompts(args), _Progress(args), login=not args.no_login, deadlines=deadlines)
-    loop = asyncio.get_running_loop()
-    installed = []
-    for name, why in _SIGNALS.items():
-        number = getattr(signal, name, None)
-        if number is None:
-            continue
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(number, flow.stop, f"the check was stopped ({why})")
-            installed.append(number)
-    try:
+    with stop_on_signals(flow, ignore_after=True):
         return await flow.run()
-    finally:
-        for number in installed:
-            loop.remove_signal_handler(number)
-            # The report is ready: a late signal must not kill the process before it is saved and printed.
-            signal.signal(number, signal.SIG_IGN)
 
 
 def _save(loaded: Loaded, run: CheckRun) -> None:
@@ -287,7 +266,9 @@ def _dispositions() -> dict[int, object]:
     """The handlers of the signals a check catches, to put back when it is over (tests run it in-process)."""
     import signal
 
-    numbers = [getattr(signal, name) for name in _SIGNALS if hasattr(signal, name)]
+    from ally_wizard.canvas.flow import STOP_SIGNALS
+
+    numbers = [getattr(signal, name) for name, _ in STOP_SIGNALS if hasattr(signal, name)]
     return {number: signal.getsignal(number) for number in numbers}
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import threading
 import time
@@ -179,26 +178,12 @@ async def run_flow(
 ) -> flow.CheckRun:
     """One run of the shared flow; Ctrl+C (and SIGTERM, SIGHUP) stop it the flow's way: revoke, report."""
     run = flow.CheckFlow(target, questions, progress, login=login)
-    loop = asyncio.get_running_loop()
-    installed: list[int] = []
-    for name, why in (("SIGINT", "Ctrl+C"), ("SIGTERM", "SIGTERM"), ("SIGHUP", "the terminal closed (SIGHUP)")):
-        number = getattr(signal, name, None)
-        if number is None:
-            continue
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            loop.add_signal_handler(number, _stop, run, questions, why)
-            installed.append(number)
-    try:
+
+    def leave(why: str) -> None:
+        questions.leave = Quit(signal=why)  # the flow revokes and reports, then plain mode stops (all saved)
+
+    with flow.stop_on_signals(run, leave):
         return await run.run()
-    finally:
-        for number in installed:
-            loop.remove_signal_handler(number)
-
-
-def _stop(run: flow.CheckFlow, questions: PlainQuestions, why: str) -> None:
-    """A signal during the run: the flow revokes and reports, then plain mode stops (everything saved)."""
-    questions.leave = Quit(signal=why)
-    run.stop(f"the check was stopped ({why})")
 
 
 def read_report(console: Console, recipe: Recipe, run: flow.CheckRun) -> list[int]:

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from check_process import authorize_when_asked, start_check
 
 from ally_wizard.cli import main
 from ally_wizard.profile import Profile, ScopeStatus
 from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox import RunningSandbox, Sandbox
-from ally_wizard.sandbox.browser import play_browser
 from ally_wizard.store import ProfileStore
 
 SandboxFactory = Callable[..., RunningSandbox]
@@ -47,26 +47,10 @@ def flags(sb: RunningSandbox) -> list[str]:
 
 async def run_check(sb: RunningSandbox, *args: str, approve: bool = True, secret: str | None = None) -> Ran:
     """Run the command in its own process; play the browser with the URL it prints; paste through a pipe."""
-    env = dict(os.environ, ALLY_WIZARD_SECRET=secret if secret is not None else sb.key_secret)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ally_wizard", "check", *args, "--no-browser"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    assert process.stdin is not None and process.stderr is not None
-    err: list[str] = []
-    for line in process.stderr:
-        err.append(line)
-        if "/login/oauth2/auth?" in line:
-            landing = await play_browser(line.strip(), sb.admin_username, sb.admin_password, approve=approve)
-            process.stdin.write(landing + "\n")
-            process.stdin.flush()
-            break
+    process = start_check(sb, *args, secret=secret)
+    err = await authorize_when_asked(process, sb, approve=approve)
     out, rest = process.communicate(timeout=60)
-    return Ran(process.returncode, out, "".join(err) + rest)
+    return Ran(process.returncode, out, err + rest)
 
 
 def secrets_of(sb: RunningSandbox) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import signal
 import subprocess
@@ -13,13 +12,13 @@ import time
 from collections.abc import Callable
 
 import pytest
+from check_process import authorize_when_asked, start_check
 from test_check_command import flags
 from test_flow import Admin, target_of
 
 from ally_wizard.canvas.flow import CheckFlow, Deadlines
 from ally_wizard.canvas.report import CheckStatus
 from ally_wizard.sandbox import RunningSandbox
-from ally_wizard.sandbox.browser import play_browser
 
 SandboxFactory = Callable[..., RunningSandbox]
 
@@ -35,22 +34,8 @@ async def test_a_signal_at_any_moment_of_the_live_checks_leaves_no_live_token(
     sb = sandbox("ready", latency_ms=40)
     rng = random.Random()
     for _ in range(3):
-        env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "ally_wizard", "check", *flags(sb), "--no-browser", "--json"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            env=env,
-            text=True,
-        )
-        assert process.stdin is not None and process.stderr is not None
-        for line in process.stderr:
-            if "/login/oauth2/auth?" in line:
-                landing = await play_browser(line.strip(), sb.admin_username, sb.admin_password)
-                process.stdin.write(landing + "\n")
-                process.stdin.flush()
-                break
+        process = start_check(sb, *flags(sb), "--json")
+        await authorize_when_asked(process, sb)
         await asyncio.sleep(rng.uniform(0.0, 0.6))  # somewhere in the exchange, the probes or the revoke
         process.send_signal(getattr(signal, name))
         out, err = process.communicate(timeout=60)

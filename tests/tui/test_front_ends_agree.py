@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 
 import pytest
+from check_process import authorize_when_asked, start_check
 from textual import events
 from textual.widgets import Input
 
@@ -38,22 +36,8 @@ def profile_for(name: str, sb: RunningSandbox) -> Profile:
 
 
 async def check_in_the_cli(sb: RunningSandbox, name: str) -> int:
-    env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ally_wizard", "check", name, "--no-browser"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        text=True,
-    )
-    assert process.stdin is not None and process.stderr is not None
-    for line in process.stderr:
-        if "/login/oauth2/auth?" in line:
-            landing = await play_browser(line.strip(), sb.admin_username, sb.admin_password)
-            process.stdin.write(landing + "\n")
-            process.stdin.flush()
-            break
+    process = start_check(sb, name)
+    await authorize_when_asked(process, sb)
     process.communicate(timeout=120)
     return process.returncode
 
