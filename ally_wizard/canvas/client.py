@@ -25,7 +25,6 @@ must look like a browser with no session), and never logs: the token travels in 
 from __future__ import annotations
 
 import asyncio
-import codecs
 import datetime as dt
 import email.utils
 import http.cookiejar
@@ -371,7 +370,7 @@ def _charset(response: httpx.Response) -> str:
     """The body's character set from Content-Type, or UTF-8 (what Canvas sends) when unknown or unnamed."""
     name = response.charset_encoding or "utf-8"
     try:
-        codecs.lookup(name)
+        b"a".decode(name, "replace")  # an unknown name, or a codec that is not a text encoding (rot13, base64), raises
     except LookupError:
         return "utf-8"
     return name

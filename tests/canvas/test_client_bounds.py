@@ -69,10 +69,25 @@ async def small(request: web.Request) -> web.StreamResponse:
     return web.json_response({"id": 1, "name": "Course"})
 
 
+async def odd_charset(request: web.Request) -> web.StreamResponse:
+    """A body in a "charset" that is no text encoding (or no encoding at all)."""
+    charset = request.query["charset"]
+    return web.Response(
+        body=b'{"errors": [{"message": "\xff"}]}', headers={"Content-Type": f"text/html; charset={charset}"}
+    )
+
+
 @pytest.fixture
 async def hostile() -> AsyncIterator[str]:
     app = web.Application()
-    for name, handler in (("huge", huge), ("endless", endless), ("bomb", bomb), ("drip", drip), ("small", small)):
+    for name, handler in (
+        ("huge", huge),
+        ("endless", endless),
+        ("bomb", bomb),
+        ("drip", drip),
+        ("small", small),
+        ("odd", odd_charset),
+    ):
         app.router.add_get(f"/{name}", handler)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
@@ -114,3 +129,10 @@ async def test_a_dripping_answer_ends_at_the_request_deadline(hostile: str) -> N
         with pytest.raises(CanvasUnreachable, match="did not finish its answer within 1 seconds"):
             await client.request("GET", "/drip")
     assert time.monotonic() - started < 5.0
+
+
+@pytest.mark.parametrize("charset", ["rot13", "base64", "no-such-charset", "utf-16"])
+async def test_a_body_in_a_charset_that_is_no_text_encoding_is_still_read(hostile: str, charset: str) -> None:
+    async with CanvasClient(hostile) as client:
+        reply = await client.request("GET", "/odd", params=[("charset", charset)])
+    assert reply.status == 200 and isinstance(reply.text, str)
