@@ -30,7 +30,10 @@ from ally_wizard.sandbox.records import local_id
 from ally_wizard.store import CorruptProfile, ProfileStore
 from ally_wizard.terminal_text import json_for_terminal, printable
 
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# No example database: a test run must not leave a .hypothesis folder in the checkout.
+FUZZ = settings(
+    max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 RECIPE = default_recipe()
 BASE = "https://canvas.school.edu"
 TARGET = KeyTarget.from_recipe(BASE, "170000000000123", "https://prod.ally.ac/api/v2/1234/auth/canvas/callback")
