@@ -58,17 +58,20 @@ def run(args: argparse.Namespace) -> int:
 def _run_plain(demo: DemoSession, note: str | None) -> int:
     """The demo in plain mode: the practice values as lines, then the setup one question per line."""
     from ally_wizard.demo import DEMO_PROFILE
-    from ally_wizard.plain.console import Console
+    from ally_wizard.plain.console import Console, quiet_broken_pipe
     from ally_wizard.plain.practice import practice_lines
     from ally_wizard.plain.wizard import PlainWizard
 
     console = Console()
-    if note:
-        console.say(note)
-    wizard = PlainWizard(demo.store, console, DEMO_PROFILE, resume_command=None)
-    console.say(*practice_lines(demo, wizard.recipe))
-    console.blank()
-    return wizard.run()
+    try:
+        if note:
+            console.say(note)
+        wizard = PlainWizard(demo.store, console, DEMO_PROFILE, resume_command=None)
+        console.say(*practice_lines(demo, wizard.recipe))
+        console.blank()
+        return wizard.run()
+    except BrokenPipeError:  # nobody reads the output any more: stop quietly
+        return quiet_broken_pipe()
 
 
 def _exit_on_hangup() -> dict[int, Any]:

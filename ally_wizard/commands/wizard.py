@@ -21,13 +21,16 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(str(exc)) from None
     plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
     if plain:
-        from ally_wizard.plain.console import Console
+        from ally_wizard.plain.console import Console, quiet_broken_pipe
         from ally_wizard.plain.wizard import PlainWizard
 
         console = Console()
-        if note:
-            console.say(note)
-        return PlainWizard(ProfileStore(), console, name).run()
+        try:
+            if note:
+                console.say(note)
+            return PlainWizard(ProfileStore(), console, name).run()
+        except BrokenPipeError:  # nobody reads the output any more (`| head`): stop quietly, all is saved
+            return quiet_broken_pipe()
     from ally_wizard.tui.app import WizardApp
 
     app = WizardApp(ProfileStore(), name, presenter=bool(getattr(args, "presenter", False)))

@@ -42,6 +42,17 @@ class Quit(Exception):
         self.signal = signal
 
 
+def quiet_broken_pipe() -> int:
+    """After standard output was closed by its reader: point it at /dev/null so that the interpreter's
+    final flush raises nothing either, and return the exit code for problems."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return 1
+
+
 def question_line(question: str, default: str | None = None) -> str:
     """A prompt that ends with the question it asks: `What is the Canvas address (Enter for X)? `."""
     text = question.rstrip().rstrip("?")
@@ -93,7 +104,10 @@ class Console:
     def _read_line(self, prompt: str) -> str:
         self.stdout.write(printable(prompt))
         self.stdout.flush()
-        line = self.stdin.readline()
+        try:
+            line = self.stdin.readline()
+        except OSError:  # the terminal went away (EIO after a hang-up): as if the input ended
+            line = ""
         if not line:
             self.stdout.write("\n")
             raise Quit(input_ended=True)

@@ -61,3 +61,24 @@ def test_the_demo_prints_its_practice_values_as_lines(tmp_path: Path) -> None:
     assert "Ally Client ID: 1234" in lines
     assert "Step 2 of 7: Canvas and Ally environment" in lines
     assert not ESCAPES.search(result.stdout)
+
+
+def test_output_closed_by_its_reader_ends_quietly(tmp_path: Path) -> None:
+    environ = {**os.environ, "ALLY_WIZARD_HOME": str(tmp_path), "TERM": "dumb"}
+    with subprocess.Popen(
+        [sys.executable, "-m", "ally_wizard", "--plain"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stdin is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()  # as `| head -1` does
+        process.stdin.write("help\n" * 200)
+        process.stdin.close()
+        process.wait(timeout=60)
+        errors = process.stderr.read()
+    assert "Traceback" not in errors
+    assert process.returncode in (0, 1)

@@ -180,3 +180,20 @@ def test_a_new_setup_cannot_take_a_saved_name(store: ProfileStore) -> None:
     assert "'bad name' cannot be a profile name." in admin.output
     assert "Name this setup, one per Canvas instance (Enter for production-2)? " in admin.prompts
     assert store.exists("production-2")
+
+
+def test_step_three_can_be_confirmed_step_by_step(store: ProfileStore) -> None:
+    profile = Profile("campus", canvas_url="https://canvas.school.edu", environment="us", client_id="1234")
+    profile.mark(StepId.CANVAS, StepState.DONE)
+    store.create(profile)
+    steps = default_recipe().steps.create
+    answers = ["", "ally@school", "list", *(["yes", "no"] * len(steps))[: len(steps)], "quit"]
+    code, admin = run(store, answers, "campus")
+    assert code == 0
+    assert_plain(admin)
+    assert "Warning: 'ally@school' does not look like an email address (name@school.edu)." in admin.output
+    assert f"1. {steps[0]}: done, yes or no? " in admin.prompts
+    saved = store.load("campus").profile
+    assert saved.create_checklist == list(range(0, len(steps), 2))
+    assert f"{len(steps) // 2} step(s) of the checklist are not ticked" in admin.output
+    assert saved.steps[StepId.CREATE_KEY].state is StepState.DONE
