@@ -53,6 +53,7 @@ _WHOLE_ONLY_BELOW = 12
 # A piece of a hidden value at the very start or end of the text (where a cut falls) is masked from this length.
 _EDGE_FRAGMENT = 4
 _HIDDEN_MARK = MASK * 8
+_MAX_CUTS = 4
 
 
 def _encodings(value: str) -> set[str]:
@@ -110,8 +111,12 @@ def mask_secrets(text: str, hidden: Sequence[str]) -> str:
 
 def _mask_cut_edges(text: str, form: str, covered: bytearray) -> None:
     """Mark a short piece of `form` where the text was cut: at its start and end, and around each `…`."""
-    ends = [len(text), *(i for i, char in enumerate(text) if char == "…")]
-    starts = [0, *(i + 1 for i, char in enumerate(text) if char == "…")]
+    # Our own cuts leave one `…` each (a quote inside a sentence, then the evidence): a few suffice, and a
+    # body made of `…` must not make this quadratic.
+    marks = [i for i, char in enumerate(text) if char == "…"]
+    cuts = sorted(set(marks[:_MAX_CUTS] + marks[-_MAX_CUTS:]))
+    ends = [len(text), *cuts]
+    starts = [0, *(i + 1 for i in cuts)]
     for end in ends:
         for size in range(_EDGE_FRAGMENT, min(len(form), end) + 1):
             if form.startswith(text[end - size : end]):

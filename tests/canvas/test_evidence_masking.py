@@ -151,3 +151,13 @@ async def test_the_check_report_prints_no_escape_sequence_from_canvas(
         out = capsys.readouterr().out
         assert "owned" in out
         assert not any((ord(char) < 0x20 and char != "\n") or 0x7F <= ord(char) <= 0x9F for char in out)
+
+
+def test_masking_a_hostile_body_stays_fast() -> None:
+    import time
+
+    hidden = [HOSTILE_SECRET, "c" * 64, "v" * 43, "1~" + "d" * 64]
+    started = time.perf_counter()
+    for body in ("…" * 5000, "x" * 100_000, HOSTILE_SECRET[:5] * 2000):
+        clean_evidence(body, hidden)
+    assert time.perf_counter() - started < 1.0
