@@ -8,28 +8,38 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
 from ally_wizard.recipe import Recipe, default_recipe
 from ally_wizard.store import ProfileError, ProfileNotFound, ProfileStore
 from ally_wizard.tui.session import WizardSession
-from ally_wizard.tui.steps import TOTAL_STEPS, make_screen, number_of
+from ally_wizard.tui.steps import STEPS, TOTAL_STEPS, make_screen, number_of
 
 if TYPE_CHECKING:
-    from textual.command import Provider
+    from collections.abc import Iterable
+
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
 
-def wizard_commands() -> type[Provider]:
-    """The palette's provider, imported when the palette first opens (keeps start-up light)."""
-    from ally_wizard.tui.commands import WizardCommands
-
-    return WizardCommands
+# The palette's actions of the current screen: (name, help, action), offered when the screen has the action.
+SCREEN_ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Check now", "Run the checks that need no sign-in and update every row", "check_now"),
+    ("Cancel the running check", "Stop it; a token already obtained is still revoked", "cancel_check"),
+    ("Copy the redirect URI", "Copy it to paste into the Redirect URIs field", "copy_redirect"),
+    ("Copy the authorize URL", "Copy it to open in a browser where you are signed in to Canvas", "copy_authorize"),
+    ("Open the authorize URL", "Open it in the browser", "open_authorize"),
+    ("Copy the key ID", "Copy the developer key ID for Ally", "copy_key_id"),
+    ("Copy the secret", "Copy the key secret (held in memory only)", "copy_secret"),
+    ("Export the summary", "Write a Markdown summary without the secret", "export_summary"),
+    ("Go to the fix", "Go to the step that fixes the first failed check", "go_fix"),
+    ("Undo the last field edit", "Put back the value a field held before it was changed", "undo"),
+)
 
 
 class DemoContext(Protocol):
@@ -46,7 +56,6 @@ class WizardApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "Ally developer key wizard"
-    COMMANDS: ClassVar = App.COMMANDS | {wizard_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True),
         # Everything is saved as it is typed, so Ctrl+C can simply quit too.
@@ -226,10 +235,26 @@ class WizardApp(App[None]):
             else "Presenter mode off."
         )
 
-    def watch_presenter(self) -> None:
-        """Tell every open step screen to redraw what it masks."""
-        from ally_wizard.tui.screens.base import WizardScreen
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The palette (Ctrl+P): Textual's own commands, every step, and what the current screen can do."""
+        yield from super().get_system_commands(screen)
+        if self.session.profile is not None:
+            for info in STEPS:
+                yield SystemCommand(
+                    f"Go to step {info.number}: {info.title}", "Open this step", partial(self.go_to, info.number)
+                )
+        else:
+            yield SystemCommand("Go to step 1: Start", "Choose or start a setup", partial(self.go_to, 1))
+        for name, help_text, action in SCREEN_ACTIONS:
+            method = getattr(screen, f"action_{action}", None)
+            if method is None or (action == "cancel_check" and not self._check_running(screen)):
+                continue
+            yield SystemCommand(name, help_text, method)
+        yield SystemCommand("Help for this step", "Why this step exists and what commonly goes wrong", self.action_help)
+        yield SystemCommand(
+            "Toggle presenter mode", "Mask secrets, key IDs and home paths", self.action_toggle_presenter
+        )
 
-        for screen in self.screen_stack:
-            if isinstance(screen, WizardScreen):
-                screen.presenter_changed()
+    def _check_running(self, screen: Screen[Any]) -> bool:
+        """Whether the screen has a check under way (the palette offers Cancel only then)."""
+        return any(worker.node is screen and worker.is_running and worker.group != "browser" for worker in self.workers)

@@ -6,9 +6,11 @@ their palette entries, and shows the practice values once the first step is on s
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 
 from ally_wizard.demo import DEMO_PROFILE, BackgroundCanvas, DemoSession, scenario_choices
@@ -16,20 +18,14 @@ from ally_wizard.sandbox.scenario import ScenarioError
 from ally_wizard.tui.app import WizardApp
 
 if TYPE_CHECKING:
-    from textual.command import Provider
+    from collections.abc import Iterable
 
-
-def demo_commands() -> type[Provider]:
-    """The palette's demo entries, imported when the palette first opens."""
-    from ally_wizard.tui.demo_commands import DemoCommands
-
-    return DemoCommands
+    from textual.screen import Screen
 
 
 class DemoWizardApp(WizardApp):
     """The wizard against a simulated Canvas, in a throwaway profile folder, marked DEMO on every screen."""
 
-    COMMANDS: ClassVar = WizardApp.COMMANDS | {demo_commands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f3", "practice", "Practice", tooltip="The practice Canvas, its login and the Ally values"),
         # Not in the footer (no room at 80 columns): F4 is on the practice values dialog and in the palette.
@@ -68,13 +64,41 @@ class DemoWizardApp(WizardApp):
             return
         self.call_from_thread(self.action_practice)
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """The wizard's palette, plus the training session's entries."""
+        yield from super().get_system_commands(screen)
+        demo = self.demo_session
+        if demo.can_switch:  # `serve --demo` shares one simulated Canvas: its scenario is the trainer's
+            yield SystemCommand(
+                "Choose a practice scenario", "Reset the simulated Canvas to another lesson", self.action_scenarios
+            )
+        yield SystemCommand(
+            "Show the practice values",
+            "Canvas address, admin login, Ally environment and Client ID",
+            self.action_practice,
+        )
+        yield SystemCommand(
+            "Open the practice Developer Keys page",
+            demo.practice_page_url,
+            partial(self.open_url, demo.practice_page_url),
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F4 is not offered where the scenario cannot be switched (`serve --demo`)."""
+        if action == "scenarios" and not self.demo_session.can_switch:
+            return False
+        return super().check_action(action, parameters)
+
     def action_practice(self, note: str = "") -> None:
         """Show the practice values (again)."""
         from ally_wizard.tui.screens.practice import PracticeScreen
 
         if isinstance(self.screen, PracticeScreen):
             return
-        self.push_screen(PracticeScreen(note))
+        demo = self.demo_session
+        env = next((e for e in self.recipe.environments if e.id == demo.ally_environment), None)
+        env_label = f"{env.id}: {env.label} ({env.host})" if env is not None else demo.ally_environment
+        self.push_screen(PracticeScreen(demo, env_label, note))
 
     def action_scenarios(self) -> None:
         """Choose a scenario; switching resets the simulated Canvas and starts the demo setup over."""

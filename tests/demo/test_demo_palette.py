@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pytest import MonkeyPatch
 from textual.command import CommandPalette
 
 from ally_wizard.tui.demo_app import DemoWizardApp
@@ -24,3 +25,17 @@ async def test_palette_lists_the_practice_commands_and_opens_the_scenario_picker
         await pilot.press("enter")
         await pilot.pause(0.3)
         assert type(app.screen).__name__ == "ScenarioPickerScreen"
+
+
+async def test_a_shared_demo_offers_no_scenario_switch(demo_session: DemoFactory, monkeypatch: MonkeyPatch) -> None:
+    session = demo_session("ready")
+    # As under `serve --demo`, where every tab shares one simulated Canvas that this process does not run.
+    monkeypatch.setattr(type(session), "can_switch", property(lambda _self: False))
+    app = DemoWizardApp(session)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert not app.screen.query("#scenarios")  # the practice values offer no Scenario button
+        names = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Show the practice values" in names
+        assert "Choose a practice scenario" not in names
+        assert app.check_action("scenarios", ()) is False

@@ -119,7 +119,7 @@ async def test_switching_scenario_resets_canvas_and_starts_the_setup_over(demo_s
     assert demo.store.load(DEMO_PROFILE).profile.canvas_url == demo.canvas_url
 
 
-async def test_an_attached_demo_lists_scenarios_but_leaves_the_shared_canvas_alone(
+async def test_an_attached_demo_offers_no_scenario_switch_and_leaves_the_shared_canvas_alone(
     demo_session: DemoFactory,
 ) -> None:
     owner = demo_session("missing-scopes")
@@ -128,11 +128,15 @@ async def test_an_attached_demo_lists_scenarios_but_leaves_the_shared_canvas_alo
     app = DemoWizardApp(tab)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
+        assert not app.screen.query("#scenarios")  # no Scenario button that would only refuse
         await pilot.press("f4")
-        await wait_for(pilot, lambda: screen_name(pilot) == "ScenarioPickerScreen")
-        assert "--scenario NAME" in text_of(pilot, "#scenario-intro")
-        await pilot.press("enter")  # choose one: refused with a notice, nothing is reset
         await pilot.pause()
+        assert screen_name(pilot) == "PracticeScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f4")
+        await pilot.pause()
+        assert screen_name(pilot) != "ScenarioPickerScreen"
     assert owner.scenario.name == "missing-scopes"
     with pytest.raises(RuntimeError):
         tab.switch("ready")

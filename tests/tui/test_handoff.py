@@ -79,7 +79,7 @@ async def test_presenter_key_masks_the_key_id_everywhere_it_shows(store: Profile
         assert KEY_ID not in text_of(pilot, "#key-id-message")
         assert "17•••••••••••23" in text_of(pilot, "#key-id-message")
         assert app.screen.query_one("#key-id", Input).password
-        assert "presenter mode" in str(app.screen.query_one(StepBar).render())
+        assert "◐ presenter" in str(app.screen.query_one(StepBar).render())
         await pilot.press("ctrl+t")  # show secret: refused while presenting
         assert app.screen.query_one("#secret", Input).password
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import Input
 
 from ally_wizard.profile import StepId, StepState
@@ -78,17 +80,30 @@ async def test_command_palette_lists_the_steps_and_jumps_to_one(store: ProfileSt
 
 
 async def test_command_palette_offers_the_screens_main_action(store: ProfileStore) -> None:
-    from ally_wizard.tui.commands import WizardCommands
-
     save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        provider = WizardCommands(app.screen)
-        names = [name for name, _, _ in provider._commands()]
+        names = [command.title for command in app.get_system_commands(app.screen)]
         assert "Check now" in names
         assert "Go to step 7: Hand-off to Ally" in names
         assert "Copy the redirect URI" not in names
+        assert "Quit" in names  # Textual's own system commands are still there
+
+
+async def test_the_palette_offers_cancel_only_while_a_check_runs(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        names = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Cancel the running check" not in names
+        release = asyncio.Event()
+        app.screen.run_worker(release.wait(), group="check")
+        await pilot.pause()
+        names = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Cancel the running check" in names
+        release.set()
 
 
 async def test_ctrl_q_quits_and_ctrl_c_quits_too(store: ProfileStore) -> None:

@@ -36,3 +36,19 @@ async def test_no_run_of_the_step_bar_starts_with_a_space(store: ProfileStore, w
     ]
     assert any("done" in run for run in runs)
     assert [run for run in runs if run != "\n" and run.startswith(" ")] == []
+
+
+async def test_presenter_mode_is_marked_within_80_columns_and_follows_the_app(store: ProfileStore) -> None:
+    from ally_wizard.tui.widgets.step_bar import StepBar
+
+    save_profile(store, fixed_profile(name="a-rather-long-profile-name"))
+    app = WizardApp(store, "a-rather-long-profile-name", demo=Marker())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
+        bar = app.screen.query_one(StepBar)
+        assert "presenter" not in str(bar.render())
+        await pilot.press("f2")
+        await pilot.pause()
+        assert bar.presenter  # watched, not pushed by the app
+        first_line = str(bar.render()).splitlines()[0]
+        assert "◐ presenter" in first_line[: bar.size.width]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
@@ -34,10 +34,16 @@ class WizardScreen(Screen[None]):
         """The app, typed."""
         return self.app  # type: ignore[return-value]
 
+    @on(events.Mount)
+    def _follow_presenter(self) -> None:
+        """State down: the screen watches the app's presenter mode rather than being told by the app."""
+        self.watch(self.app, "presenter", self._presenter_watched, init=False)
+
+    def _presenter_watched(self, _presenter: bool) -> None:
+        self.presenter_changed()
+
     def presenter_changed(self) -> None:
-        """Redraw whatever this screen masks in presenter mode."""
-        for bar in self.query(StepBar):
-            bar.refresh()
+        """Redraw whatever this screen masks in presenter mode (the step bar watches it on its own)."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The one place a failed network task becomes a readable message."""

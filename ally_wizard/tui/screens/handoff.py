@@ -35,7 +35,9 @@ class HandoffScreen(StepScreen):
     ]
 
     def _default_path(self) -> Path:
-        return self.wizard.store.folder / f"{self.profile.name}-summary.md"
+        """Beside the profile; in a demo the current folder, since the demo's folder goes when it stops."""
+        folder = Path.cwd() if self.wizard.demo is not None else self.wizard.store.folder
+        return folder / f"{self.profile.name}-summary.md"
 
     def _shown_path(self, path: str) -> str:
         return hide_home(path) if self.wizard.presenter else path
@@ -138,6 +140,8 @@ class HandoffScreen(StepScreen):
             message.set_classes("inline-error")
             return
         shown = self._shown_path(str(written))
+        if self.wizard.demo is not None and written.parent.resolve() == Path.cwd().resolve():
+            shown += " (the current folder: it stays after the demo)"
         message.update(f"✓ Summary written to {shown}")
         message.set_classes("inline-ok")
         self.notify(f"Summary written to {shown}")

@@ -2,7 +2,8 @@
 
 A trainee needs the admin login, the Ally environment and Client ID the key was made for, and the
 practice Developer Keys page; the key ID and secret are found there (Details column, Show Key), as in a
-real Canvas. In presenter mode the password, token, key ID, secret and home folder are masked here too.
+real Canvas. In presenter mode the token, key ID, secret and home folder are masked here too; the practice
+password is not, since trainees must read it to sign in.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from ally_wizard.demo import DemoSession
-    from ally_wizard.tui.demo_app import DemoWizardApp
+    from ally_wizard.tui.app import WizardApp
 
 
 def practice_text(demo: DemoSession, *, presenter: bool, env_label: str, note: str = "") -> Text:
@@ -41,7 +43,8 @@ def practice_text(demo: DemoSession, *, presenter: bool, env_label: str, note: s
         ("Simulated Canvas", demo.canvas_url),
         ("Developer Keys page", demo.practice_page_url),
         ("Admin login", demo.admin_username),
-        ("Admin password", secret(demo.admin_password)),
+        # Never masked: trainees read it to sign in, and it only opens this throwaway Canvas.
+        ("Admin password", demo.admin_password),
         ("Ally environment", env_label),
         ("Ally Client ID", demo.ally_client_id),
     ]
@@ -79,14 +82,20 @@ class PracticeScreen(ModalScreen[None]):
         Binding("f4", "scenarios", "Scenario"),
     ]
 
-    def __init__(self, note: str = "") -> None:
+    def __init__(self, demo: DemoSession, env_label: str, note: str = "") -> None:
         super().__init__()
+        self.demo = demo
+        self.env_label = env_label
         self.note = note
 
     @property
-    def wizard(self) -> DemoWizardApp:
+    def wizard(self) -> WizardApp:
         """The app, typed."""
         return self.app  # type: ignore[return-value]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """No Scenario key where the scenario cannot be switched (`serve --demo`)."""
+        return action != "scenarios" or self.demo.can_switch
 
     def compose(self) -> ComposeResult:
         """The marker, the values, and what can be done from here."""
@@ -95,7 +104,8 @@ class PracticeScreen(ModalScreen[None]):
             yield Static("", id="practice-values")
             with Horizontal(id="practice-buttons"):
                 yield Button("Developer Keys page (o)", id="open-page", compact=True)
-                yield Button("Scenario (F4)", id="scenarios", compact=True)
+                if self.demo.can_switch:
+                    yield Button("Scenario (F4)", id="scenarios", compact=True)
                 yield Button("Close (Esc)", id="close", variant="primary", compact=True)
 
     def on_mount(self) -> None:
@@ -105,9 +115,8 @@ class PracticeScreen(ModalScreen[None]):
 
     def _refill(self, _presenter: bool | None = None) -> None:
         app = self.wizard
-        demo = app.demo_session
-        env = next((e for e in app.recipe.environments if e.id == demo.ally_environment), None)
-        env_label = f"{env.id}: {env.label} ({env.host})" if env is not None else demo.ally_environment
+        demo = self.demo
+        env_label = self.env_label
         title = Text()
         # Spaces sit in runs of their own (see StepBar): SVG renderers drop a styled run's leading spaces.
         title.append(" ", style="reverse")
@@ -123,24 +132,29 @@ class PracticeScreen(ModalScreen[None]):
             practice_text(demo, presenter=app.presenter, env_label=env_label, note=self.note)
         )
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Open the page, pick a scenario, or close."""
+    @on(Button.Pressed, "#open-page")
+    def _open_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "open-page":
-            self.action_open_page()
-        elif event.button.id == "scenarios":
-            self.action_scenarios()
-        else:
-            self.dismiss(None)
+        self.action_open_page()
+
+    @on(Button.Pressed, "#scenarios")
+    async def _scenarios_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        await self.action_scenarios()
+
+    @on(Button.Pressed, "#close")
+    def _close_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
 
     def action_open_page(self) -> None:
         """Open the practice Developer Keys page in the browser (the address is shown above as well)."""
-        self.wizard.open_url(self.wizard.demo_session.practice_page_url)
+        self.wizard.open_url(self.demo.practice_page_url)
 
-    def action_scenarios(self) -> None:
+    async def action_scenarios(self) -> None:
         """Close this and open the scenario picker."""
         self.dismiss(None)
-        self.wizard.action_scenarios()
+        await self.app.run_action("app.scenarios")
 
     def action_close(self) -> None:
         """Back to the step."""

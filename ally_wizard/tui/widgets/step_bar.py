@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual.reactive import reactive
 from textual.widget import Widget
 
 from ally_wizard.tui.steps import STEPS, TOTAL_STEPS, is_done, step
@@ -29,9 +30,19 @@ class StepBar(Widget):
     StepBar { height: 2; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    presenter: reactive[bool] = reactive(False)
+    """Mirrors the app's presenter mode (watched, so the bar redraws itself when it changes)."""
+
     def __init__(self, number: int) -> None:
         super().__init__()
         self.number = number
+
+    def on_mount(self) -> None:
+        """Follow the app's presenter mode."""
+        self.watch(self.app, "presenter", self._presenter_changed)
+
+    def _presenter_changed(self, presenter: bool) -> None:
+        self.presenter = presenter
 
     def render(self) -> Text:
         """Two lines: the current step in words, then every step with its mark."""
@@ -45,14 +56,15 @@ class StepBar(Widget):
             first.append(marker, style="bold reverse")
             first.append(" ", style="reverse")
             first.append(" ")
+        if self.presenter:
+            # Before the title, so an 80-column terminal still shows it (the end of the line is cut there).
+            first.append("◐ presenter", style="bold italic")
+            first.append(" ")
         first.append(f"Step {self.number} of {TOTAL_STEPS}: ", style="bold")
         first.append(info.title, style="bold")
         if profile is not None:
             first.append(GAP)
             first.append(f"profile {profile.name}", style="dim")
-        if app.presenter:
-            first.append(GAP)
-            first.append("◐ presenter mode", style="italic")
         wide = self.size.width >= 110
         second = Text()
         for item in STEPS:
