@@ -88,6 +88,13 @@ def live_blocker(preflight: Sequence[Check]) -> str | None:
 
     if failed(KEY_EXISTS):
         return "Canvas does not know the key, so it cannot be authorized; fix the key ID first."
+    exists = rows.get(KEY_EXISTS)
+    if exists is not None and exists.status is CheckStatus.ERROR:
+        # No answer a Canvas gives (a gate, a proxy, an outage): the secret must not go there.
+        return (
+            "The address did not answer as Canvas does, so neither the secret nor an authorization is sent "
+            "there; check that it is your Canvas's address, then check again."
+        )
     missing = [row for row in preflight if row.scope is not None and row.status is CheckStatus.FAIL]
     if missing:
         return (

@@ -122,3 +122,29 @@ async def test_an_lti_key_is_named_as_the_likely_cause_not_31_boxes(sandbox: San
     scope_rows = [rows[f"scope:{s}"] for s in SCOPES]
     assert {row["status"] for row in scope_rows} == {"fail"}
     assert {row["message"] for row in scope_rows} == {wording.lti_or_wrong_key(sb.key_id)}
+
+
+async def test_a_gate_to_another_hosts_login_passes_nothing_and_gets_no_secret(sandbox: SandboxFactory) -> None:
+    sb = sandbox("ready", gate=True)
+    gated = ["--canvas", sb.gate_url, *flags(sb)[2:]]
+    ran = await run_check(sb, *gated, "--json")
+    assert ran.code == 3, ran.err
+    rows = rows_of(ran.out)
+    assert "pass" not in {row["status"] for row in rows.values()}
+    assert "another host" in str(rows["key.exists"]["evidence"])
+    assert rows["key.secret"]["status"] == "skipped"
+    assert "/login/oauth2/auth?" not in ran.err
+    for value in secrets_of(sb):
+        assert not sb.gate_received(value)
+
+
+async def test_an_old_canvas_without_prompt_is_judged_by_its_own_login_redirect(sandbox: SandboxFactory) -> None:
+    from dataclasses import replace
+
+    from ally_wizard.sandbox.scenario import load_scenario
+
+    base = load_scenario("ready")
+    sb = sandbox(replace(base, canvas=replace(base.canvas, prompt_support=False)))
+    ran = await run_check(sb, *flags(sb), "--json")
+    assert ran.code == 0, ran.err
+    assert {row["status"] for row in rows_of(ran.out).values()} == {"pass"}
