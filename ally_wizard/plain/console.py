@@ -14,6 +14,7 @@ the question asked again; back and quit leave the question by raising `GoBack` o
 from __future__ import annotations
 
 import getpass
+import re
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO, TypeVar
@@ -22,6 +23,9 @@ from ally_wizard.inputs import InputError
 from ally_wizard.terminal_text import printable
 
 T = TypeVar("T")
+# A sentence ends at a full stop after a word or a closing bracket or quote and before a capital; "1. Go",
+# "e.g. 1234" and "Step 4 of 7: Scopes" go on.
+_SENTENCE_END = re.compile(r"(?<=[a-z)'\"][.!?])\s+(?=[A-Z])")
 
 COMMAND_WORDS = ("help", "back", "status", "quit")
 YES = ("yes", "y")
@@ -84,10 +88,12 @@ class Console:
     # -- output -------------------------------------------------------------------------------------
 
     def say(self, *lines: str) -> None:
-        """Print each line as it is (control characters removed); a line holding newlines becomes several."""
+        """Print each line, one sentence per line (a screen reader moves line by line), control characters
+        removed; a line holding newlines becomes several."""
         for line in lines:
             for part in line.split("\n"):
-                self.stdout.write(printable(part) + "\n")
+                for sentence in _SENTENCE_END.split(part):
+                    self.stdout.write(printable(sentence) + "\n")
         self.stdout.flush()
 
     def blank(self) -> None:

@@ -27,7 +27,14 @@ def test_a_refused_answer_prints_the_validators_message_and_asks_again() -> None
     assert admin.console().ask("What is the Ally Client ID", parse_client_id) == "1234"
     with pytest.raises(InputError) as refused:
         parse_client_id("[ClientId]")
-    assert f"\n{refused.value}\n" in admin.output
+    assert (
+        "\nThe Ally Client ID still holds the placeholder '[ClientId]'.\nType the number your vendor gave you.\n"
+        in (admin.output)
+    )
+    assert (
+        str(refused.value)
+        == "The Ally Client ID still holds the placeholder '[ClientId]'. Type the number your vendor gave you."
+    )
     assert admin.prompts == ["What is the Ally Client ID? "] * 2
 
 
@@ -92,3 +99,9 @@ def test_the_secret_is_read_without_echo() -> None:
 )
 def test_when_plain_mode_is_chosen(flag: bool, environ: dict[str, str], expected: tuple[bool, str | None]) -> None:
     assert plain_requested(flag, environ) == expected
+
+
+def test_each_sentence_is_a_line_of_its_own() -> None:
+    admin = ScriptedAdmin([])
+    admin.console().say("No secret yet: the live check on step 6 needs it. You can paste it later.", "1. Go on")
+    assert admin.output == "No secret yet: the live check on step 6 needs it.\nYou can paste it later.\n1. Go on\n"

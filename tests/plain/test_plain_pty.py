@@ -106,7 +106,7 @@ def walk_to_the_check(plain: PlainSession, canvas: RunningSandbox, address: str 
 
 def authorize_in_the_browser(plain: PlainSession) -> None:
     """Read the authorize address off its line, play the browser there, paste where it landed."""
-    url = plain.line_after("and select Authorize. The address, alone on the next line:")
+    url = plain.line_after("The address, alone on the next line:")
     landing = asyncio.run(play_browser(url, ADMIN_LOGIN, PRACTICE_PASSWORD))
     plain.answer("What is the whole address the browser shows after you select Authorize", landing)
 
@@ -198,7 +198,7 @@ def test_a_paste_that_cannot_be_read_is_asked_again(plain: PlainSession, sandbox
     canvas = sandbox("ready")
     walk_to_the_check(plain, canvas)
     plain.answer("What now, 1 to 2", "1")
-    url = plain.line_after("and select Authorize. The address, alone on the next line:")
+    url = plain.line_after("The address, alone on the next line:")
     plain.answer("What is the whole address the browser shows", "not an address")
     plain.expect("Attempt 2 of 3.")
     landing = asyncio.run(play_browser(url, ADMIN_LOGIN, PRACTICE_PASSWORD))
@@ -214,7 +214,7 @@ def test_ctrl_c_at_the_paste_stops_the_check_with_its_report_saved(
     canvas = sandbox("ready")
     walk_to_the_check(plain, canvas)
     plain.answer("What now, 1 to 2", "1")
-    plain.line_after("and select Authorize. The address, alone on the next line:")
+    plain.line_after("The address, alone on the next line:")
     plain.child.expect(r"it contains code=\)\? \Z")
     plain.child.sendintr()
     plain.expect("Stopped: the check was stopped (Ctrl+C).")
