@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
+import socket
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -274,3 +275,19 @@ def found_then_admin(
         return handler
 
     return wrap
+
+
+async def serve_on_loopback(
+    app: web.Application, host: str, port: int, sock: socket.socket | None = None
+) -> tuple[web.AppRunner, str]:
+    """Start serving `app` (on `sock` when given, else on host:port) and return the runner and the
+    `http://host:port` it answers on, once the port is known."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site: web.BaseSite = (
+        web.SockSite(runner, sock) if sock is not None else web.TCPSite(runner, host, port, reuse_address=True)
+    )
+    await site.start()
+    address = runner.addresses[0]
+    shown = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
+    return runner, f"http://{shown}:{address[1]}"

@@ -40,6 +40,7 @@ from ally_wizard.sandbox.http import (
     malformed_request,
     not_found,
     params,
+    serve_on_loopback,
 )
 from ally_wizard.sandbox.recorder import RecordedRequest, record
 from ally_wizard.sandbox.records import AccessToken, iso
@@ -411,19 +412,9 @@ class Sandbox(_SandboxFacts):
 
     async def start(self) -> None:
         """Bind and serve; `base_url` is set once the port is known."""
-        app = build_app(self._holder)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site: web.BaseSite
-        if self._sock is not None:
-            site = web.SockSite(runner, self._sock)
-        else:
-            site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
-        await site.start()
-        self._runner = runner
-        address = runner.addresses[0]
-        host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
-        self.base_url = f"http://{host}:{address[1]}"
+        self._runner, self.base_url = await serve_on_loopback(
+            build_app(self._holder), self._host, self._port, self._sock
+        )
         await self._start_vanity_if_wanted()
         if self._want_gate:
             self._gate = RedirectingListener(self.base_url, self._host, gate_path=GATE_LOGIN_PATH)

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, quote, quote_plus
 
 from aiohttp import web
 
+from ally_wizard.sandbox.http import serve_on_loopback
 from ally_wizard.sandbox.recorder import RecordedRequest, record
 
 _AUTH_KINDS = ("Bearer", "Basic")
@@ -60,14 +61,7 @@ class RedirectingListener:
         """Bind and serve; `base_url` is set once the port is known."""
         app = web.Application(client_max_size=1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._redirect)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._port, reuse_address=True)
-        await site.start()
-        self._runner = runner
-        address = runner.addresses[0]
-        host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
-        self.base_url = f"http://{host}:{address[1]}"
+        self._runner, self.base_url = await serve_on_loopback(app, self._host, self._port)
 
     async def stop(self) -> None:
         """Stop serving and release the port."""
