@@ -33,7 +33,7 @@ from ally_wizard.canvas.report import (
 )
 from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import CheckCallback, emit, now
-from ally_wizard.canvas.theme import ThemeSearch, find_theme_ally_config
+from ally_wizard.canvas.theme import ALLY_THEME, THEME_TITLE, ThemeSearch, find_theme_ally_config, theme_row
 from ally_wizard.recipe import Recipe, default_recipe
 
 CANVAS_INSTANCE = "canvas.instance"
@@ -43,7 +43,6 @@ KEY_REDIRECT_URIS_OTHER = "key.redirect_uris_other"
 KEY_EXTRA_SCOPES = "key.extra_scopes"
 KEY_IN_USE = "key.in_use"
 CATALOGUE_SCOPES = "catalogue.scopes"
-ALLY_THEME = "ally.theme"
 STALE_AFTER = dt.timedelta(days=14)  # Ally syncs daily: two weeks without a call means the sync stopped
 
 AUDIT_TITLES = {
@@ -54,7 +53,7 @@ AUDIT_TITLES = {
     KEY_EXTRA_SCOPES: "The key holds only Ally's scopes",
     KEY_IN_USE: "Ally uses the key",
     CATALOGUE_SCOPES: "This Canvas offers all of Ally's scopes",
-    ALLY_THEME: "The theme's ALLY_CFG matches the setup",
+    ALLY_THEME: THEME_TITLE,
 }
 
 
@@ -299,39 +298,6 @@ def judge_catalogue(rows: _Rows, catalogue: frozenset[str] | None, note: str, ta
     )
 
 
-def theme_row(search: ThemeSearch | None, environment: str, client_id: str, recipe: Recipe) -> Check:
-    """ally.theme: warn when the theme's ALLY_CFG names another Ally region or Client ID than the setup."""
-    found = search.found if search else None
-    if found is None:
-        note = search.note if search else "The theme was not read."
-        return Check(ALLY_THEME, audit_title(ALLY_THEME), CheckStatus.SKIPPED, note, checked_at=now())
-    try:
-        host = recipe.environment(environment).host
-    except KeyError:
-        host = ""
-    problems = []
-    if found.host != host:
-        problems.append(f"the Ally host {found.host} (the setup uses {host or environment})")
-    if found.client_id and found.client_id != client_id:
-        problems.append(f"Client ID {found.client_id} (the setup uses {client_id})")
-    if problems:
-        return Check(
-            ALLY_THEME,
-            audit_title(ALLY_THEME),
-            CheckStatus.WARN,
-            f"The theme's ALLY_CFG names {' and '.join(problems)}, found in {found.source}. Either the setup "
-            "or the theme is wrong: compare with Ally's configuration page, then fix the other one.",
-            checked_at=now(),
-        )
-    return Check(
-        ALLY_THEME,
-        audit_title(ALLY_THEME),
-        CheckStatus.PASS,
-        f"The theme's ALLY_CFG names {found.describe()}, as the setup does.",
-        checked_at=now(),
-    )
-
-
 def choose_key(found: FoundKeys, target: AuditTarget) -> tuple[DeveloperKeyInfo | None, list[DeveloperKeyInfo], str]:
     """The key to audit, Ally's keys, and the sentence for key.exists when none; `KeyChoiceNeeded` if unclear."""
     ally = found.ally(target.recipe)
@@ -398,7 +364,7 @@ async def run_audit(
     else:
         judge_key(rows, key, target, today or dt.datetime.now(dt.UTC))
     judge_catalogue(rows, catalogue, note, target)
-    theme_check = theme_row(await theme_task, target.environment, target.client_id, target.recipe)
+    theme_check = theme_row(await theme_task, target.redirect_uri)
     rows.done[ALLY_THEME] = emit(on_check, theme_check)
     report = Report(started_at=started, checks=rows.ordered(audit_ids(target)), finished_at=now())
     return AuditResult(report, ally, key, user, found.pages)

@@ -68,6 +68,7 @@ from ally_wizard.canvas.report import (
 from ally_wizard.canvas.resolve import Resolution, resolve_canvas
 from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import KeyTarget, now
+from ally_wizard.canvas.theme import find_theme_ally_config, theme_row
 from ally_wizard.canvas.verify import combine, enforce_scopes_found, live_blocker
 
 if TYPE_CHECKING:
@@ -348,8 +349,11 @@ class CheckFlow:
         paste_attempts: int = DEFAULT_PASTE_ATTEMPTS,
         concurrency: int = 8,
         transport: httpx.AsyncBaseTransport | None = None,
+        theme: bool = True,
     ) -> None:
         self.target = target
+        self.read_theme = theme
+        self.theme: Check | None = None  # ally.theme, beside the key's rows (docs/canvas.md 12 has no theme)
         self.questions = questions
         self.on_event = on_event
         self.login = login
@@ -458,8 +462,21 @@ class CheckFlow:
             self._emit(AddressResolved(resolved))
             target = self.target = KeyTarget(resolved.resolved, target.key_id, target.redirect_uri, target.scopes)
             self.keep_resolved = await self.questions.keep_resolved_address(resolved)
+        # The theme's ALLY_CFG (public, no credentials) is read while the preflight runs.
+        theme = (
+            asyncio.ensure_future(find_theme_ally_config(target.canvas_url, transport=self.transport))
+            if self.read_theme
+            else None
+        )
         async with CanvasClient(target.canvas_url, concurrency=self.concurrency, transport=self.transport) as client:
-            await self._preflight(client, target)
+            try:
+                await self._preflight(client, target)
+            finally:
+                if theme is not None and not theme.done() and self._stopped is not None:
+                    theme.cancel()
+            if theme is not None:
+                self.theme = theme_row(await theme, target.redirect_uri)
+                self._emit(CheckFinished(self.theme))
             if not self.login:
                 return
             blocker = live_blocker(self.preflight)
@@ -580,7 +597,7 @@ class CheckFlow:
         self._emit(PhaseStarted(Phase.DONE, "Done."))
         report = Report(
             started_at=self.started_at,
-            checks=combine(target, self.preflight, self.live),
+            checks=[*combine(target, self.preflight, self.live), *([self.theme] if self.theme else [])],
             finished_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
             authorized_by=self.authorized_by,
         )

@@ -19,8 +19,12 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ally_wizard import __version__
+from ally_wizard.canvas.report import Check, CheckStatus
+from ally_wizard.canvas.target import now
 from ally_wizard.recipe import Recipe, default_recipe
 
+ALLY_THEME = "ally.theme"
+THEME_TITLE = "The theme's ALLY_CFG matches the setup"
 LOGIN_PATH = "/login/canvas"
 MAX_BYTES = 1_000_000  # per download: a theme file is a few kB; a bundle is not a theme
 MAX_SCRIPTS = 6
@@ -214,3 +218,36 @@ async def find_theme_ally_config(
                 return await _search(http, canvas_url, recipe)
         except TimeoutError:
             return ThemeSearch(None, f"The theme could not be read within {time_limit:.0f} seconds.")
+
+
+def _expected(redirect_uri: str) -> tuple[str, str]:
+    """The Ally host and Client ID a setup's redirect URI names (`https://HOST/api/v2/ID/auth/canvas/callback`)."""
+    parts = urlsplit(redirect_uri)
+    found = _CALLBACK_ID.match(parts.path)
+    return (parts.hostname or "").lower(), found.group(1) if found else ""
+
+
+_CALLBACK_ID = re.compile(r"^/api/v2/([0-9]+)/")
+
+
+def theme_row(search: ThemeSearch | None, redirect_uri: str) -> Check:
+    """ally.theme: warn when the theme's ALLY_CFG names another Ally host or Client ID than the setup's
+    redirect URI; skipped when the theme sets none (or could not be read). `check` and `audit` both give it."""
+    found = search.found if search else None
+    if found is None:
+        note = search.note if search else "The theme was not read."
+        return Check(ALLY_THEME, THEME_TITLE, CheckStatus.SKIPPED, note, checked_at=now())
+    host, client_id = _expected(redirect_uri)
+    problems = []
+    if found.host != host:
+        problems.append(f"the Ally host {found.host} (the setup uses {host})")
+    if found.client_id and found.client_id != client_id:
+        problems.append(f"Client ID {found.client_id} (the setup uses {client_id})")
+    if problems:
+        message = (
+            f"The theme's ALLY_CFG names {' and '.join(problems)}, found in {found.source}. Either the setup or "
+            "the theme is wrong: compare both with Ally's configuration page, then fix the other one."
+        )
+        return Check(ALLY_THEME, THEME_TITLE, CheckStatus.WARN, message, checked_at=now())
+    message = f"The theme's ALLY_CFG names {found.describe()}, as the setup does."
+    return Check(ALLY_THEME, THEME_TITLE, CheckStatus.PASS, message, checked_at=now())

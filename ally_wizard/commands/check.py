@@ -87,9 +87,11 @@ def _line(status_label: str, title: str, message: str) -> str:
 def exit_code(report: Report) -> int:
     """0 all passed, 1 something failed, 3 something was left without a verdict."""
     from ally_wizard.canvas.report import CheckStatus
+    from ally_wizard.canvas.theme import ALLY_THEME
     from ally_wizard.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREACHABLE
 
-    statuses = {check.status for check in report.checks}
+    # ally.theme is advice about the theme, not about the key: a warn or a missing ALLY_CFG changes no exit code.
+    statuses = {check.status for check in report.checks if check.id != ALLY_THEME}
     if CheckStatus.FAIL in statuses:
         return EXIT_PROBLEMS
     if statuses - {CheckStatus.PASS} or not statuses:

@@ -90,3 +90,19 @@ def test_the_profile_gains_verified_scopes_and_never_the_token(
     for path in _private_home.rglob("*"):
         if path.is_file():
             assert sb.admin_token not in path.read_text(errors="replace")
+
+
+def test_check_warns_on_a_mismatching_theme_without_changing_its_exit_code(
+    sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sb = sandbox("drifted")
+    args = ["check", "--canvas", sb.base_url, "--key-id", sb.key_id, "--environment", "us", "--ally-client-id", "1234"]
+    assert main([*args, "--no-login", "--json"]) == 1  # the key's own drift fails; the theme only warns
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)["checks"]}
+    assert rows["ally.theme"]["status"] == "warn"
+    assert "prod-eu-central-1.ally.ac" in rows["ally.theme"]["message"] and "1164" in rows["ally.theme"]["message"]
+    ready = sandbox("ready")
+    ready_args = ["check", "--canvas", ready.base_url, "--key-id", ready.key_id, "--environment", "us"]
+    assert main([*ready_args, "--ally-client-id", "1234", "--no-login", "--json"]) == 0
+    rows = {row["id"]: row for row in json.loads(capsys.readouterr().out)["checks"]}
+    assert rows["ally.theme"]["status"] == "pass"

@@ -78,7 +78,8 @@ async def test_a_ready_key_passes_every_row_and_the_report_lands_in_the_profile(
     report = json.loads(ran.out)
     assert report["result"] == "pass" and report["authorized_by"] == "Avery Admin"
     assert report["canvas_url"] == sb.base_url and report["key_id"] == sb.key_id
-    assert len(report["checks"]) == 4 + 2 + len(SCOPES) + 1
+    assert len(report["checks"]) == 4 + 2 + len(SCOPES) + 1 + 1  # ... token.revoked, ally.theme
+    assert report["checks"][-1]["id"] == "ally.theme" and report["checks"][-1]["status"] == "pass"
     assert all(set(c) >= {"id", "status", "title", "message", "evidence"} for c in report["checks"])
     saved = store.load("prod").profile
     assert saved.last_verification is not None and saved.last_verification.overall.value == "pass"
@@ -103,7 +104,7 @@ async def test_cancel_in_the_browser_still_reports_the_preflight_and_exits_3(san
     ran = await run_check(sb, *flags(sb), "--json", approve=False)
     assert ran.code == 3, ran.err
     rows = {row["id"]: row for row in json.loads(ran.out)["checks"]}
-    assert len(rows) == 4 + 2 + len(SCOPES) + 1
+    assert len(rows) == 4 + 2 + len(SCOPES) + 1 + 1  # ... token.revoked, ally.theme
     assert rows["key.on"]["status"] == "pass"
     assert rows["key.secret"]["status"] == "skipped"
     assert "Cancel was selected in Canvas" in rows["key.secret"]["message"]
@@ -114,10 +115,11 @@ def test_no_login_runs_the_preflight_only(sandbox: SandboxFactory, capsys: pytes
     sb = sandbox("missing-scopes")
     assert main(["check", *flags(sb), "--no-login"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 + len(SCOPES) + 1
+    assert len(out) == 4 + len(SCOPES) + 1 + 1  # the rows, ally.theme, the summary line
     failing = [line for line in out if line.startswith("✗ fail")]
     assert len(failing) == 3 and all("tick" in line and "then Save" in line for line in failing)
-    assert all(r.path == "/login/oauth2/auth" for r in sb.requests)
+    # the preflight's probes, and the theme's public login page and script (ally.theme)
+    assert {r.path for r in sb.requests} == {"/login/oauth2/auth", "/login/canvas", "/theme/custom_theme.js"}
 
 
 def test_a_blocked_key_skips_the_login_and_says_why(

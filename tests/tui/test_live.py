@@ -63,7 +63,7 @@ async def test_ready_key_passes_every_check_and_the_token_is_revoked(
         await _authorize(pilot, app, canvas)
         await wait_for(pilot, lambda: "All checks passed" in text_of(pilot, "#phase"))
         rows = app.screen.query_one("#checks", CheckTable).checks
-        assert len(rows) == 6 + 31 + 1
+        assert len(rows) == 6 + 31 + 1 + 1  # ... token.revoked, ally.theme
         assert all(check.status is CheckStatus.PASS for check in rows.values())
         assert "Authorized by" in text_of(pilot, "#phase")
     assert _wizard_tokens(canvas) == []
