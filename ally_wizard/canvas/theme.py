@@ -230,6 +230,12 @@ def _expected(redirect_uri: str) -> tuple[str, str]:
 _CALLBACK_ID = re.compile(r"^/api/v2/([0-9]+)/")
 
 
+def _where(source: str) -> str:
+    """Where ALLY_CFG was found, in words that do not change with the host's port: the script's file name."""
+    name = urlsplit(source).path.rstrip("/").rsplit("/", 1)[-1]
+    return "the login page" if not name or source.endswith(LOGIN_PATH) else f"the theme script {name}"
+
+
 def theme_row(search: ThemeSearch | None, redirect_uri: str) -> Check:
     """ally.theme: warn when the theme's ALLY_CFG names another Ally host or Client ID than the setup's
     redirect URI; skipped when the theme sets none (or could not be read). `check` and `audit` both give it."""
@@ -245,7 +251,7 @@ def theme_row(search: ThemeSearch | None, redirect_uri: str) -> Check:
         problems.append(f"Client ID {found.client_id} (the setup uses {client_id})")
     if problems:
         message = (
-            f"The theme's ALLY_CFG names {' and '.join(problems)}, found in {found.source}. Either the setup or "
+            f"The theme's ALLY_CFG names {' and '.join(problems)} (in {_where(found.source)}). Either the setup or "
             "the theme is wrong: compare both with Ally's configuration page, then fix the other one."
         )
         return Check(ALLY_THEME, THEME_TITLE, CheckStatus.WARN, message, checked_at=now())

@@ -31,7 +31,7 @@ async def test_ready_scenario_from_the_first_screen_to_all_checks_passed(demo_se
         await paste_landing(pilot, landing)
         await wait_for(pilot, lambda: "All checks passed" in text_of(pilot, "#phase"))
         rows = app.screen.query_one("#checks", CheckTable).checks
-        assert len(rows) == 6 + 31 + 1
+        assert len(rows) == 6 + 31 + 1 + 1  # ... token.revoked, ally.theme
         assert all(check.status is CheckStatus.PASS for check in rows.values())
         assert "DEMO · ready" in str(app.screen.query_one("StepBar").render())
     saved = demo.store.load(DEMO_PROFILE).profile
