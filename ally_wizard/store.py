@@ -354,7 +354,7 @@ class ProfileStore:
         """The kept summaries; an unreadable file or entry is only a cache miss."""
         try:
             data = json.loads((self.folder / SUMMARIES).read_bytes())
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: JSON nested too deep for the parser
             return {}
         if not isinstance(data, dict) or data.get("version") != SUMMARIES_VERSION:
             return {}

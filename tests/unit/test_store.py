@@ -402,3 +402,18 @@ def test_saving_twice_without_a_change_writes_once(store: ProfileStore) -> None:
     inode = store.path("production").stat().st_ino
     assert store.save(saved) is saved
     assert store.path("production").stat().st_ino == inode
+
+
+@pytest.mark.parametrize(
+    "cache",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"version": 1, "profiles": {"production": {"stamp": [1,2,3,4], "summary": 7}}}',
+        "\xff",
+    ],
+    ids=["deep", "mistyped", "not-utf8"],
+)
+def test_a_hostile_summaries_cache_is_only_a_cache_miss(store: ProfileStore, cache: str) -> None:
+    store.create(_full_profile())
+    (store.folder / ".summaries.json").write_text(cache, encoding="latin-1")
+    assert [entry.name for entry in store.list()] == ["production"]
