@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
             attach = normalize_canvas_url(attach)
         except InputError as exc:
             raise UsageError(f"--canvas: {exc}") from None
-    from ally_wizard.plain import plain_requested
+    from ally_wizard.plain import plain_mode
 
-    plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
+    plain, note = plain_mode(args)
     try:
         # The wizard starts the simulated Canvas's server after its first frame; plain mode needs it at once.
         demo = DemoSession.start(args.scenario, attach_url=attach, begin=plain)

@@ -9,7 +9,7 @@ from ally_wizard.errors import EXIT_OK, UsageError
 
 def run(args: argparse.Namespace) -> int:
     """Open the wizard on the start screen, or on the named profile at its first unfinished step."""
-    from ally_wizard.plain import plain_requested
+    from ally_wizard.plain import plain_mode
     from ally_wizard.profile import check_profile_name
     from ally_wizard.store import ProfileStore
 
@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
             check_profile_name(name)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
-    plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
+    plain, note = plain_mode(args)
     if plain:
         from ally_wizard.plain.console import Console, quiet_broken_pipe
         from ally_wizard.plain.wizard import PlainWizard

@@ -8,8 +8,11 @@ package: `console` reads and prints lines, `words` says statuses and help in wor
 
 from __future__ import annotations
 
+import argparse
 import os
 from collections.abc import Mapping
+
+from ally_wizard.errors import UsageError
 
 DUMB_TERMINAL_NOTE = (
     "This terminal (TERM=dumb) cannot draw the wizard, so it runs in plain mode, one question per line."
@@ -31,3 +34,18 @@ def plain_requested(flag: bool, environ: Mapping[str, str] | None = None) -> tup
     if env.get("TERM", "") == "dumb":
         return True, DUMB_TERMINAL_NOTE
     return False, None
+
+
+def plain_mode(args: argparse.Namespace) -> tuple[bool, str | None]:
+    """`plain_requested` for a parsed command line (`--plain` on the command or before it).
+
+    `--presenter` masks what the wizard draws; in plain mode the terminal itself echoes what is typed (the
+    key ID, the pasted address), so nothing could be masked: the two together are refused.
+    """
+    plain, note = plain_requested(bool(getattr(args, "plain", False) or getattr(args, "plain_all", False)))
+    if plain and getattr(args, "presenter", False):
+        raise UsageError(
+            "--presenter cannot be used in plain mode: the terminal shows what is typed, so key IDs and "
+            "addresses could not be masked. Leave out one of the two."
+        )
+    return plain, note

@@ -93,8 +93,9 @@ def status_lines(profile: Profile | None, recipe: Recipe, current: int) -> list[
     for info in STEPS:
         state = "done" if info.step_id is None else STEP_WORDS[profile.steps[info.step_id].state]
         lines.append(f"Step {info.number}, {info.title}: {state}.")
-    lines.append(f"Canvas address: {profile.canvas_url or 'not set'}.")
-    lines.append(f"Developer key ID: {profile.key_id or 'not set'}.")
+    # No full stop after a value: it would be read, or selected, as part of the address.
+    lines.append(f"Canvas address: {profile.canvas_url or 'not set'}")
+    lines.append(f"Developer key ID: {profile.key_id or 'not set'}")
     lines.append(scope_counts(profile, recipe))
     lines.append("Never checked." if profile.last_verification is None else report_line(profile.last_verification))
     return lines

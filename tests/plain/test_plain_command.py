@@ -82,3 +82,11 @@ def test_output_closed_by_its_reader_ends_quietly(tmp_path: Path) -> None:
         errors = process.stderr.read()
     assert "Traceback" not in errors
     assert process.returncode in (0, 1)
+
+
+@pytest.mark.parametrize("command", ["wizard", "demo"])
+def test_presenter_mode_is_refused_in_plain_mode(tmp_path: Path, command: str) -> None:
+    result = run_cli(command, "--plain", "--presenter", home=tmp_path, stdin="quit\n")
+    assert result.returncode == 2
+    assert "--presenter cannot be used in plain mode" in result.stderr
+    assert "Traceback" not in result.stderr
