@@ -144,7 +144,8 @@ def _code_from_address(pending: PendingAuthorization, text: str) -> str:
             "The pasted address has no state, so it cannot be matched to this authorization. Paste the whole "
             "address, from https:// to the end."
         )
-    if not secrets.compare_digest(state, pending.state):
+    # As bytes: compare_digest refuses str with non-ASCII characters, which a paste can hold.
+    if not secrets.compare_digest(state.encode("utf-8", "replace"), pending.state.encode("utf-8")):
         raise AuthorizationInputError(
             "The pasted address belongs to another authorization (its state does not match). Use the "
             "address from the authorization this wizard just opened, or start it again.",

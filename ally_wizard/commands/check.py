@@ -20,6 +20,7 @@ a verdict.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
@@ -36,8 +37,12 @@ SECRET_ENV = "ALLY_WIZARD_SECRET"
 
 
 def _say(text: str) -> None:
-    """Progress and prompts: standard error, so standard output holds only the report."""
-    print(text, file=sys.stderr, flush=True)
+    """Progress and prompts: standard error, so standard output holds only the report.
+
+    A terminal closed under the run (SIGHUP) fails the write: the run goes on to revoke and save.
+    """
+    with contextlib.suppress(OSError):
+        print(text, file=sys.stderr, flush=True)
 
 
 def _resolve(args: argparse.Namespace) -> tuple[KeyTarget, Loaded | None]:

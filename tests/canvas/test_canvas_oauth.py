@@ -111,3 +111,22 @@ def test_the_exchange_sends_the_verifier_and_never_replace_tokens(target: KeyTar
     assert form["redirect_uri"] == "urn:ietf:wg:oauth:2.0:oob"
     assert form["grant_type"] == "authorization_code"
     assert "replace_tokens" not in form
+
+
+@pytest.mark.parametrize(
+    ("pasted", "final"),
+    [
+        (f"{BASE}/login/oauth2/auth?code=abc123def456&state=%C3%A9t%C3%A9", True),  # non-ASCII state
+        ("http://[canvas.school.edu/login/oauth2/auth?code=abc&state=x", False),  # broken host
+        (f"{BASE}/login/oauth2/auth?error=access_denied&error_description=nope", True),
+        (f"{BASE}/login/oauth2/auth?error=client_not_allowed_for_user", True),
+        (f"{BASE}/login/oauth2/auth?code=abc123def456&state=another", True),
+        ("finished the login workflow", False),
+    ],
+)
+def test_an_unusable_paste_is_an_input_error_that_says_whether_pasting_again_helps(pasted: str, final: bool) -> None:
+    from ally_wizard.canvas.oauth import AuthorizationInputError
+
+    with pytest.raises(AuthorizationInputError) as refused:
+        read_pasted_code(pending_with(), pasted)
+    assert refused.value.final is final
