@@ -55,7 +55,7 @@ def key_unknown(key_id: str) -> str:
     return (
         f"Canvas does not know key ID {key_id}, or the key is deactivated or deleted. In Admin > Developer "
         "Keys of this Canvas (production, not test or beta), copy the number in the Details column of the "
-        "Ally key."
+        "Ally key. A key marked Test Cluster Only may answer this way too outside test and beta: clear that box."
     )
 
 
