@@ -314,7 +314,9 @@ class DemoSession:
     def handout(self) -> Handout | None:
         """The wrong key ID or secret a scenario hands out, for the trainee to discover (else None)."""
         key = self.scenario.key
-        if self.canvas is None or not (key.hand_out_wrong_secret or key.hand_out_unknown_key or key.hand_out_lti_key):
+        # another root account's key is not on the practice page at all: only a colleague can hand it over
+        handed = key.hand_out_wrong_secret or key.hand_out_unknown_key or key.hand_out_lti_key
+        if self.canvas is None or not (handed or key.owner == "other_root"):
             return None
         return Handout(self.canvas.key_id, self.canvas.key_secret)
 

@@ -39,11 +39,15 @@ def test_the_vanity_lesson_starts_the_profile_at_the_redirecting_address(demo_se
     assert answer.status_code == 301 and answer.headers["Location"] == f"{demo.canvas_url}/login"
 
 
-def test_the_lti_lesson_hands_out_the_lti_keys_id(demo_session: DemoFactory) -> None:
-    demo = demo_session("lti-key")
+@pytest.mark.parametrize("scenario", ["lti-key", "other-root-account"])
+def test_lessons_about_the_wrong_key_hand_it_out(demo_session: DemoFactory, scenario: str) -> None:
+    demo = demo_session(scenario)
     handout = demo.handout()
     assert demo.canvas is not None and handout is not None
     assert handout.key_id == demo.canvas.key_id
+
+
+def test_a_right_key_is_found_on_the_practice_page_not_handed_out(demo_session: DemoFactory) -> None:
     assert demo_session("ready").handout() is None
 
 
