@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+import pytest
 from test_check_command import flags, run_check, secrets_of
 
 from ally_wizard.canvas import wording
@@ -148,3 +149,18 @@ async def test_an_old_canvas_without_prompt_is_judged_by_its_own_login_redirect(
     ran = await run_check(sb, *flags(sb), "--json")
     assert ran.code == 0, ran.err
     assert {row["status"] for row in rows_of(ran.out).values()} == {"pass"}
+
+
+def test_no_login_on_a_vanity_address_judges_the_real_host(
+    sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ally_wizard.cli import main
+
+    sb = sandbox("missing-scopes", vanity=True)
+    assert main(["check", "--canvas", sb.canvas_url, *flags(sb)[2:], "--no-login", "--json"]) == 1
+    rows = rows_of(capsys.readouterr().out)
+    assert [key for key, row in rows.items() if row["status"] == "fail"] == [
+        key for key in rows if key.startswith("scope:") and rows[key]["status"] == "fail"
+    ]
+    assert sum(1 for row in rows.values() if row["status"] == "fail") == 3
+    assert rows["key.on"]["status"] == "pass"
