@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from ally_wizard.store import ProfileStore
@@ -11,3 +13,7 @@ from ally_wizard.store import ProfileStore
 def store(_private_home: object) -> ProfileStore:
     """The profiles store the wizard uses (ALLY_WIZARD_HOME points at a fresh folder)."""
     return ProfileStore()
+
+
+# pexpect drives a POSIX pseudo-terminal, which Windows does not have.
+collect_ignore_glob = ["test_plain_pty.py", "test_plain_agrees.py"] if sys.platform == "win32" else []
