@@ -135,7 +135,7 @@ class Reply:
 
 
 def strip_while_prefix(text: str) -> str:
-    """Remove the `while(1);` that very old Canvas puts before JSON (canvas-behaviour.md 7.3)."""
+    """Remove the `while(1);` that very old Canvas puts before JSON (docs/canvas.md 7.3)."""
     stripped = text.lstrip()
     return stripped[len(_WHILE_PREFIX) :] if stripped.startswith(_WHILE_PREFIX) else text
 
