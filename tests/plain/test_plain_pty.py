@@ -39,14 +39,14 @@ MISSING = (
 class PlainSession:
     """`ally-wizard wizard --plain NAME` in a pseudo-terminal, with the whole transcript kept."""
 
-    def __init__(self, home: Path, name: str) -> None:
+    def __init__(self, home: Path, name: str = "campus", *, argv: tuple[str, ...] | None = None) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "ALLY_WIZARD_PLAIN")}
         # A terminal that could draw colour and boxes: plain mode must still print none.
         env.update({"ALLY_WIZARD_HOME": str(home), "TERM": "xterm-256color", "PYTHONUNBUFFERED": "1"})
         self.transcript = io.StringIO()
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "ally_wizard", "wizard", "--plain", name],
+            ["-m", "ally_wizard", *(argv or ("wizard", "--plain", name))],
             env=env,
             encoding="utf-8",
             timeout=TIMEOUT,
@@ -294,3 +294,49 @@ def test_a_user_canvas_refuses_ends_the_check_with_the_preflight_kept(
     assert report is not None
     assert report.get("key.exists") is not None and report.get("key.exists").status.value == "pass"
     assert report.get("key.secret") is not None and report.get("key.secret").status.value == "skipped"
+
+
+def test_the_demo_lesson_in_plain_mode(_private_home: Path) -> None:
+    """`demo --plain --scenario missing-scopes`: practice values as lines, the key read on the practice page,
+    the failing check, the fix on the practice page, a passing check."""
+    from types import SimpleNamespace
+
+    from tests.demo.walk import read_key_on_practice_page
+
+    demo = PlainSession(_private_home, argv=("demo", "--plain", "--scenario", "missing-scopes"))
+    try:
+        canvas_url = demo.line_after("The simulated Canvas, on the next line:")
+        practice_page = demo.line_after("Its Developer Keys page, on the next line:")
+        assert practice_page == f"{canvas_url}/accounts/1/developer_keys"
+        practice = SimpleNamespace(
+            canvas_url=canvas_url,
+            practice_page_url=practice_page,
+            admin_username=ADMIN_LOGIN,
+            admin_password=PRACTICE_PASSWORD,
+        )
+        key_id, secret = asyncio.run(read_key_on_practice_page(practice))  # type: ignore[arg-type]
+        demo.answer(f"What is the Canvas address (Enter for {canvas_url})", "")
+        demo.answer("Which Ally environment, 1 to 5", "1")
+        demo.answer("What is the Ally Client ID", "1234")
+        demo.answer("What Key Name will you type", "")
+        demo.answer("What Owner Email will you type", "")
+        demo.answer("Done all 7 in Canvas", "yes")
+        demo.answer("How will you confirm them", "2")  # no key ID yet: the check cannot run
+        demo.expect("Checking needs the developer key ID")
+        for section in default_recipe().sections:
+            demo.answer(f"{section.name}: ", "yes")
+        demo.answer("What is the developer key ID", key_id)
+        demo.answer("Paste the secret from Show Key in Canvas", secret)
+        demo.answer("What now, 1 to 2", "")
+        demo.expect("Scopes missing, 3, by section; fix them on step 4, Scopes:")
+        asyncio.run(tick_scopes_on_practice_page(canvas_url, ADMIN_LOGIN, PRACTICE_PASSWORD, key_id, MISSING))
+        demo.answer("What now, 1 to 3", "2")
+        authorize_in_the_browser(demo)
+        demo.expect("All checks passed.")
+        demo.answer("Write a summary for your records", "quit")
+        demo.child.expect(pexpect.EOF)
+        assert "To go on:" not in demo.output  # the demo's setup goes with the demo
+        assert not ESCAPE.search(demo.output)
+        assert secret not in demo.output
+    finally:
+        demo.close()
