@@ -400,7 +400,8 @@ class AuthorizeScreen(StepScreen):
             self._phase(f"{prefix}✓ All checks passed.{who} the test token was revoked.", "inline-ok")
         elif secret is not None and secret.status is CheckStatus.SKIPPED:
             self._phase(
-                f"{prefix}! The live checks did not run: {secret.message} Press ctrl+r to check again.",
+                f"{prefix}! The live checks did not run: {secret.message.removeprefix('Not checked: ')} "
+                "Press ctrl+r to check again.",
                 "inline-warning",
             )
         else:
