@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
-from textual.widgets import Input, Label, RadioButton, RadioSet, Static
+from textual import on, work
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from ally_wizard.inputs import InputError, normalize_canvas_url, parse_client_id, redirect_uri, test_or_beta_warning
 from ally_wizard.profile import StepId
@@ -16,6 +18,16 @@ from ally_wizard.tui.widgets.field import CheckedField
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+
+    from ally_wizard.canvas.theme import ThemeSearch
+
+
+class ThemeDetected(Message):
+    """The theme of the Canvas was read: `search` holds the ALLY_CFG found, or why there is none."""
+
+    def __init__(self, search: ThemeSearch) -> None:
+        super().__init__()
+        self.search = search
 
 
 class CanvasScreen(StepScreen):
@@ -28,6 +40,7 @@ class CanvasScreen(StepScreen):
     STEP_NUMBER = 2
     STEP_KEY = "canvas"
     STEP_ID = StepId.CANVAS
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+t", "detect", "Detect")]
 
     def compose_body(self) -> ComposeResult:
         """Three fields, each with its inline message, and the redirect URI they make."""
@@ -66,6 +79,13 @@ class CanvasScreen(StepScreen):
             describe=str,
             input_id="client-id",
             placeholder="e.g. 1234",
+        )
+        yield Button("Detect from Canvas (ctrl+t)", id="detect", compact=True)
+        yield Static(
+            "Reads the Ally environment and Client ID from your Canvas theme (ALLY_CFG); no login needed.",
+            id="detect-message",
+            classes="hint",
+            markup=False,
         )
         yield Label("Redirect URI these make", classes="section-title", markup=False)
         yield Static("", id="redirect-preview", classes="value", markup=False)
@@ -120,6 +140,51 @@ class CanvasScreen(StepScreen):
         self._mark_environment()
         self._update_redirect()
         self.save()
+
+    @on(Button.Pressed, "#detect")
+    def _detect_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_detect()
+
+    def action_detect(self) -> None:
+        """Read ALLY_CFG from the Canvas theme (public login page and its scripts) and fill the two fields."""
+        url = self.query_one("#canvas-url-field", CheckedField).check()
+        message = self.query_one("#detect-message", Static)
+        if url is None:
+            message.update("✗ Type the Canvas address first.")
+            self.query_one("#canvas-url", Input).focus()
+            return
+        message.update(f"… Reading the theme of {url}…")
+        self.detect_theme(url)
+
+    @work(exclusive=True, group="theme", exit_on_error=False)
+    async def detect_theme(self, url: str) -> None:
+        """The network part of Detect (bounded in size and time; never runs the theme's JavaScript)."""
+        from ally_wizard.canvas.theme import find_theme_ally_config
+
+        self.post_message(ThemeDetected(await find_theme_ally_config(url, recipe=self.wizard.recipe)))
+
+    @on(ThemeDetected)
+    def _theme_detected(self, event: ThemeDetected) -> None:
+        """Fill what the theme names; say what was found, or why nothing was."""
+        message = self.query_one("#detect-message", Static)
+        found = event.search.found
+        if found is None:
+            message.update(f"! {event.search.note} Type the two values below from Ally's configuration page.")
+            return
+        filled = []
+        if found.environment:
+            for button in self.query(RadioButton):
+                if button.name == found.environment:
+                    button.value = True
+            filled.append(self.wizard.recipe.environment(found.environment).label)
+        if found.client_id:
+            self.query_one("#client-id", Input).value = found.client_id
+            filled.append(f"Client ID {found.client_id}")
+        unknown = "" if found.environment else f" {found.host} is not one of Ally's environments: choose it below."
+        message.update(
+            f"✓ Found in the theme: {found.describe()}. Filled in: {', '.join(filled) or 'nothing'}.{unknown}"
+        )
 
     def validate_step(self) -> bool:
         """All three must be usable; the first wrong one gets the focus."""
