@@ -1,4 +1,4 @@
-"""Reading Canvas's authorization endpoint without logging in (canvas-behaviour.md 1.2 and 1.4).
+"""Reading Canvas's authorization endpoint without logging in (docs/canvas.md 1.2 and 1.4).
 
 `GET /login/oauth2/auth` checks the key, the redirect URI, the scopes and the account binding, in that
 order, before it ever asks who the user is. Sent with no session and `prompt=none`, its answer says how far

@@ -1,4 +1,4 @@
-"""Side-effect-free requests that show whether a token holds a scope (canvas-behaviour.md section 9).
+"""Side-effect-free requests that show whether a token holds a scope (docs/canvas.md section 9).
 
 Canvas compares a request's method and path with the token's scopes *before* it looks any record up. So a
 request for a record that cannot exist (id `0`) answers "Insufficient scopes on access token." when the
