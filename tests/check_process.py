@@ -36,3 +36,19 @@ async def authorize_when_asked(process: subprocess.Popen[str], sb: RunningSandbo
             process.stdin.flush()
             break
     return "".join(err)
+
+
+def check_with_no_input(*args: str, secret: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run `check ARGS` to its end with standard input closed; `secret` None: none in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "ALLY_WIZARD_SECRET"}
+    if secret is not None:
+        env["ALLY_WIZARD_SECRET"] = secret
+    return subprocess.run(
+        [sys.executable, "-m", "ally_wizard", "check", *args],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )

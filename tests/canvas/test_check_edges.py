@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from check_process import check_with_no_input
 from test_check_command import flags, run_check, secrets_of
 
 from ally_wizard.canvas import wording
@@ -47,21 +48,8 @@ async def test_a_user_canvas_refuses_keeps_the_preflight_and_exits_3(sandbox: Sa
 
 
 async def test_input_ended_before_the_paste_still_prints_the_json_report(sandbox: SandboxFactory) -> None:
-    import os
-    import subprocess
-    import sys
-
     sb = sandbox("ready", latency_ms=2)
-    env = dict(os.environ, ALLY_WIZARD_SECRET=sb.key_secret)
-    done = subprocess.run(
-        [sys.executable, "-m", "ally_wizard", "check", *flags(sb), "--no-browser", "--json"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = check_with_no_input(*flags(sb), "--no-browser", "--json", secret=sb.key_secret)
     assert done.returncode == 3, done.stderr
     rows = rows_of(done.stdout)
     assert rows["key.exists"]["status"] == "pass"
@@ -69,25 +57,13 @@ async def test_input_ended_before_the_paste_still_prints_the_json_report(sandbox
 
 
 def test_an_unreachable_canvas_gives_one_error_row_and_asks_for_nothing(sandbox: SandboxFactory) -> None:
-    import os
     import socket
-    import subprocess
-    import sys
 
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "ALLY_WIZARD_SECRET"}
     argv = ["--canvas", f"http://127.0.0.1:{port}", "--key-id", "170000000000123", "--environment", "us"]
-    done = subprocess.run(
-        [sys.executable, "-m", "ally_wizard", "check", *argv, "--ally-client-id", "1234", "--json"],
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    done = check_with_no_input(*argv, "--ally-client-id", "1234", "--json")
     assert done.returncode == 3, done.stderr
     rows = rows_of(done.stdout)
     assert [key for key, row in rows.items() if row["status"] == "error"] == ["key.exists"]

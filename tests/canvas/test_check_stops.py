@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from check_process import authorize_when_asked, start_check
+from check_process import authorize_when_asked, check_with_no_input, start_check
 from test_check_command import flags
 from test_flow import Admin, target_of
 
@@ -87,30 +87,8 @@ asyncio.run(main())
         assert server.stdout is not None
         port = server.stdout.readline().strip()
         began = time.monotonic()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ally_wizard",
-                "check",
-                "--canvas",
-                f"http://127.0.0.1:{port}",
-                "--key-id",
-                "170000000000123",
-                "--environment",
-                "us",
-                "--ally-client-id",
-                "1234",
-                "--json",
-                "--deadline",
-                "4",
-            ],
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        argv = ["--canvas", f"http://127.0.0.1:{port}", "--key-id", "170000000000123", "--environment", "us"]
+        done = check_with_no_input(*argv, "--ally-client-id", "1234", "--json", "--deadline", "4")
         elapsed = time.monotonic() - began
     finally:
         server.kill()
