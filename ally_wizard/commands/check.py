@@ -47,33 +47,15 @@ def _say(text: str) -> None:
 
 def _resolve(args: argparse.Namespace) -> tuple[KeyTarget, Loaded | None]:
     """The key to check, from the profile with the flags on top; `UsageError` names what is missing."""
-    from ally_wizard.canvas.verify import KeyTarget
+    from ally_wizard.canvas.target import KeyTarget
+    from ally_wizard.commands.setup_values import setup_values
     from ally_wizard.errors import UsageError
     from ally_wizard.inputs import InputError, normalize_canvas_url, parse_key_id, redirect_uri
     from ally_wizard.recipe import default_recipe
-    from ally_wizard.store import ProfileError, ProfileStore
 
-    loaded = None
-    if args.profile:
-        try:
-            loaded = ProfileStore().load(args.profile)
-        except (ProfileError, ValueError) as exc:
-            raise UsageError(f"{exc} Run 'ally-wizard profiles' to see the saved ones.") from None
-    profile = loaded.profile if loaded else None
-    canvas = args.canvas or (profile.canvas_url if profile else "")
-    key_id = args.key_id or (profile.key_id if profile else "")
-    environment = args.environment or (profile.environment if profile else "")
-    client_id = args.ally_client_id or (profile.client_id if profile else "")
-    needed = [
-        (canvas, "--canvas URL"),
-        (key_id, "--key-id ID"),
-        (environment, "--environment"),
-        (client_id, "--ally-client-id N"),
-    ]
-    missing = [flag for value, flag in needed if not value]
-    if missing:
-        source = f"Profile {args.profile!r} does not say" if args.profile else "Without a profile, give"
-        raise UsageError(f"{source} {', '.join(missing)}. Add {'it' if len(missing) == 1 else 'them'} as flags.")
+    values = setup_values(args)
+    canvas, key_id, environment, client_id = values.canvas, values.key_id, values.environment, values.client_id
+    loaded = values.loaded
     recipe = default_recipe()
     try:
         url = normalize_canvas_url(canvas)
