@@ -43,6 +43,8 @@ HELP: dict[str, StepHelp] = {
             "Choosing the wrong data centre: the redirect URI then points at the wrong host and "
             "Canvas refuses the authorization with 'redirect_uri does not match client settings'.",
             "Pasting the whole redirect URI into the Client ID field: type only the number.",
+            "A key pressed by mistake in a field: only a usable value is ever saved, and Ctrl+Z puts back "
+            "the value the field held before the edit.",
         ),
     ),
     "create_key": StepHelp(
@@ -64,7 +66,8 @@ HELP: dict[str, StepHelp] = {
             "exactly these 31; a missing one makes Ally's own check fail at the end."
         ),
         pitfalls=(
-            "Missing one scope in a long list: filter by section and tick them as you go.",
+            "Missing one scope in a long list: filter by section and tick them as you go; after Ctrl+R, "
+            "s shows only the missing ones (again: not checked, verified, all), and c copies a scope string.",
             "Old scope names from outdated documents (such as .../pages/:url): use the strings shown here.",
             "Adding scopes to a key that was already authorized: existing tokens do not gain them; authorize again.",
             "'Check now' needs the key ID from step 5: the key only gets an ID once you select Save.",

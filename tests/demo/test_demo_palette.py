@@ -39,3 +39,20 @@ async def test_a_shared_demo_offers_no_scenario_switch(demo_session: DemoFactory
         assert "Show the practice values" in names
         assert "Choose a practice scenario" not in names
         assert app.check_action("scenarios", ()) is False
+
+
+async def test_practice_values_at_60x20_open_at_the_top_with_whole_buttons(demo_session: DemoFactory) -> None:
+    from textual.widgets import Button
+
+    app = DemoWizardApp(demo_session("ready"))
+    async with app.run_test(size=(60, 20)) as pilot:
+        while type(app.screen).__name__ != "PracticeScreen":
+            await pilot.pause(0.05)
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#practice-body").scroll_y == 0
+        for button in app.screen.query(Button):
+            region = button.region
+            # The first and last cell of each button are that button on screen: nothing cuts or covers it.
+            for x in (region.x, region.right - 1):
+                assert app.screen.get_widget_at(x, region.y)[0] is button, button.id

@@ -196,5 +196,7 @@ async def test_the_wizard_begins_the_canvas_and_opens_the_demo_setup_without_wri
         await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
         token = demo.admin_token
         assert token is not None
-        await wait_for(pilot, lambda: token in text_of(pilot, "#practice-values"))
+        await wait_for(
+            pilot, lambda: bool(app.screen.query("#practice-values")) and token in text_of(pilot, "#practice-values")
+        )
         assert demo.store.path(DEMO_PROFILE).stat().st_ino == written

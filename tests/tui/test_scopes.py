@@ -139,3 +139,47 @@ async def test_the_highlighted_scope_is_shown_in_full_under_the_table_at_80_colu
         await pilot.press("up")
         await pilot.pause()
         assert text_of(pilot, "#scope-full") == f"{MISSING[0]}   ☑ ticked"
+
+
+def _scope_rows(app: WizardApp) -> list[str]:
+    table = app.screen.query_one("#scopes", DataTable)
+    return [str(row.key.value) for row in table.ordered_rows if not str(row.key.value).startswith("§")]
+
+
+def _checked_profile_with_missing() -> dict[str, ScopeStatus]:
+    from .helpers import all_scopes
+
+    scopes = all_scopes(ScopeStatus.VERIFIED)
+    scopes.update(dict.fromkeys(MISSING, ScopeStatus.MISSING))
+    return scopes
+
+
+async def test_s_shows_only_the_missing_scopes_then_not_checked_then_verified(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, scopes=_checked_profile_with_missing()))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        assert len(_scope_rows(app)) == 31
+        await pilot.press("s")
+        await pilot.pause()
+        assert sorted(_scope_rows(app)) == sorted(MISSING)
+        assert "showing ✗ missing" in text_of(pilot, "#progress")
+        await pilot.press("s")
+        await pilot.pause()
+        assert _scope_rows(app) == []
+        await pilot.press("s")
+        await pilot.pause()
+        assert len(_scope_rows(app)) == 28
+        await pilot.press("s")
+        await pilot.pause()
+        assert len(_scope_rows(app)) == 31
+
+
+async def test_typing_missing_in_the_filter_finds_the_missing_scopes(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, scopes=_checked_profile_with_missing()))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+        await pilot.press("slash", *"missing")
+        await pilot.pause()
+        assert sorted(_scope_rows(app)) == sorted(MISSING)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.text import Text
 from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -99,11 +99,13 @@ class PracticeScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         """The marker, the values, and what can be done from here."""
-        with VerticalScroll(id="practice-dialog"):
-            yield Static("", id="practice-title")
-            yield Static("", id="practice-values")
+        # The values scroll; the buttons stay below them, whole, however short the terminal.
+        with Vertical(id="practice-dialog"):
+            with VerticalScroll(id="practice-body", can_focus=False):
+                yield Static("", id="practice-title")
+                yield Static("", id="practice-values")
             with Horizontal(id="practice-buttons"):
-                yield Button("Developer Keys page (o)", id="open-page", compact=True)
+                yield Button("Keys page (o)", id="open-page", compact=True)
                 if self.demo.can_switch:
                     yield Button("Scenario (F4)", id="scenarios", compact=True)
                 yield Button("Close (Esc)", id="close", variant="primary", compact=True)
@@ -111,7 +113,17 @@ class PracticeScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         """Fill in, follow presenter mode, and focus Close so Enter closes."""
         self.watch(self.app, "presenter", self._refill)
-        self.query_one("#close", Button).focus()
+        self._fit_body()
+        self.query_one("#close", Button).focus(scroll_visible=False)
+        self.call_after_refresh(self.query_one("#practice-body").scroll_home, animate=False)
+
+    def on_resize(self) -> None:
+        """Keep the buttons on screen: the values get what the dialog's border and buttons leave."""
+        self._fit_body()
+
+    def _fit_body(self) -> None:
+        # 94% of the screen (the dialog's max-height), minus its border (2) and the buttons with their gap (2).
+        self.query_one("#practice-body").styles.max_height = max(3, self.size.height * 94 // 100 - 4)
 
     def _refill(self, _presenter: bool | None = None) -> None:
         app = self.wizard

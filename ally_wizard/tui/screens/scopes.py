@@ -8,6 +8,7 @@ from rich.text import Text
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
+from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState
 
@@ -51,6 +52,15 @@ def scope_cell(status: ScopeStatus) -> Text:
     return Text(_SHORT_LABELS[status], style=_SCOPE_STYLES[status])
 
 
+# The status filter (s): all rows, then each group in turn. "Verified" is whatever Canvas confirmed.
+STATUS_FILTERS: tuple[tuple[str, frozenset[ScopeStatus]], ...] = (
+    ("all", frozenset(ScopeStatus)),
+    ("✗ missing", frozenset({ScopeStatus.MISSING})),
+    ("○ not checked", frozenset({ScopeStatus.TODO, ScopeStatus.TICKED, ScopeStatus.UNKNOWN})),
+    ("✓ verified", frozenset({ScopeStatus.ON_KEY, ScopeStatus.VERIFIED})),
+)
+
+
 class ScopesScreen(StepScreen):
     """Tick the scopes in Canvas's key editor and here; "check now" confirms them with Canvas."""
 
@@ -61,12 +71,17 @@ class ScopesScreen(StepScreen):
     STEP_ID = StepId.SCOPES
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "tick", "Tick"),
-        Binding("c", "copy_scope", "Copy"),
+        # Not in the footer (no room at 80 columns): the help and the line under the table name it.
+        Binding("c", "copy_scope", "Copy", show=False),
         Binding("a", "tick_shown", "Tick shown", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("s", "cycle_status", "Status"),
         Binding("ctrl+r", "check_now", "Check"),
         Binding("escape", "cancel_check", "Cancel check", show=False),
     ]
+
+    status_filter: reactive[int] = reactive(0)
+    """Index into STATUS_FILTERS: which statuses the table shows (s cycles)."""
 
     def compose_body(self) -> ComposeResult:
         """Progress, filter, the scope table, and the key-level rows of the last check."""
@@ -99,16 +114,18 @@ class ScopesScreen(StepScreen):
         """Rebuild the rows that match the filter, grouped by section."""
         table = self.query_one("#scopes", DataTable)
         needle = self.query_one("#filter", Input).value.strip().lower()
+        profile = self.profile
         keep = None
         if table.row_count:
             keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         table.clear()
-        profile = self.profile
+        _, shown_statuses = STATUS_FILTERS[self.status_filter]
         for section in self.wizard.recipe.sections:
             scopes = [
                 scope
                 for scope in section.scopes
-                if not needle or needle in section.name.lower() or needle in scope.string.lower()
+                if profile.scope_status(scope.string) in shown_statuses
+                and (not needle or needle in self._searchable(section.name, scope.string))
             ]
             if not scopes:
                 continue
@@ -122,6 +139,20 @@ class ScopesScreen(StepScreen):
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
         self.update_progress()
+
+    def _searchable(self, section: str, scope: str) -> str:
+        """What the text filter matches: the section, the scope string and its status in words ("missing")."""
+        status = self.profile.scope_status(scope)
+        return f"{section}\n{scope}\n{status.label}\n{_SHORT_LABELS[status]}".lower()
+
+    def action_cycle_status(self) -> None:
+        """Show only missing scopes, then only those not checked, then only verified ones, then all again."""
+        self.status_filter = (self.status_filter + 1) % len(STATUS_FILTERS)
+
+    def watch_status_filter(self) -> None:
+        """Refill the table for the new status filter."""
+        if self.is_mounted:
+            self.fill()
 
     def update_progress(self) -> None:
         """n/31 ticked or confirmed, and how many Canvas confirmed or reported missing."""
@@ -143,6 +174,9 @@ class ScopesScreen(StepScreen):
         if unknown:
             text.append(GAP)
             text.append(f"! could not check {unknown}", style="yellow")
+        if self.status_filter:
+            text.append(GAP)
+            text.append(f"showing {STATUS_FILTERS[self.status_filter][0]} (s: next)", style="bold reverse")
         self.query_one("#progress", Static).update(text)
 
     def _set_row(self, scope: str, status: ScopeStatus) -> None:

@@ -27,6 +27,17 @@ _RICH_STYLES = {
 }
 
 
+# The order of rows in a finished table: failures, then rows left without a verdict, then passes.
+_ORDER = {
+    CheckStatus.FAIL: 0,
+    CheckStatus.ERROR: 1,
+    CheckStatus.WARN: 2,
+    CheckStatus.SKIPPED: 3,
+    CheckStatus.PENDING: 4,
+    CheckStatus.PASS: 5,
+}
+
+
 class CheckTable(DataTable[Text]):
     """One row per check id; `put` replaces a row's cells where it stands, so rows never jump."""
 
@@ -68,8 +79,14 @@ class CheckTable(DataTable[Text]):
             self.add_row(status_cell(check.status), Text(check.title), Text(message), key=check.id)
 
     def show(self, checks: Iterable[Check]) -> None:
-        """Replace every row."""
+        """Replace every row: what failed first, then what could not be checked, then what passed.
+
+        The rows of a finished check open on what needs doing, not on thirty passing scopes with the two
+        failures below the fold. (While a check runs, `put` keeps each row where it stands.)
+        """
         self.clear()
         self.checks = {}
-        for check in checks:
+        for check in sorted(checks, key=lambda check: _ORDER[check.status]):  # stable: Canvas's order within
             self.put(check)
+        if self.row_count:
+            self.move_cursor(row=0, scroll=True)
