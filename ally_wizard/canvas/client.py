@@ -3,7 +3,8 @@
 Canvas throttles per token and sits behind load balancers that drop the odd request, so every request goes
 through `CanvasClient.request`, which
 
-- holds one of `concurrency` slots (8 by default, under Canvas's throttle) only while a request is in flight,
+- holds one of `concurrency` slots (12 by default: what Canvas's default throttle lets a fresh token run at
+  once; the live run paces its token's requests by the budget Canvas reports) only while a request is in flight,
   so a request waiting out its backoff does not block the others;
 - retries a *repeatable* request on 403 `Rate Limit Exceeded`, 429, 502, 503, 504, timeouts and dropped
   connections, with exponential backoff and jitter, honouring `Retry-After`, a bounded number of times;
@@ -42,7 +43,7 @@ from ally_wizard import __version__
 from ally_wizard.canvas.messages import describe_network_error, first_line, is_permanent_network_error
 from ally_wizard.canvas.report import Evidence
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 12
 DEFAULT_MAX_RETRIES = 4
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 # One attempt (connect, send, the whole answer) never takes longer than this, whatever the server drips.

@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 import httpx
 
 from ally_wizard.canvas import wording
-from ally_wizard.canvas.client import CanvasClient
+from ally_wizard.canvas.client import DEFAULT_CONCURRENCY, CanvasClient
 from ally_wizard.canvas.live import LiveResult, live_ids, planned_live, run_live_checks
 from ally_wizard.canvas.oauth import (
     AuthorizationInputError,
@@ -347,7 +347,7 @@ class CheckFlow:
         login: bool = True,
         deadlines: Deadlines | None = None,
         paste_attempts: int = DEFAULT_PASTE_ATTEMPTS,
-        concurrency: int = 8,
+        concurrency: int = DEFAULT_CONCURRENCY,
         transport: httpx.AsyncBaseTransport | None = None,
         theme: bool = True,
     ) -> None:

@@ -14,7 +14,14 @@ from ally_wizard.canvas import wording
 from ally_wizard.canvas.client import CanvasClient, CanvasError, Reply
 from ally_wizard.canvas.messages import canvas_words, error_message, not_api_answer
 from ally_wizard.canvas.oauth import PendingAuthorization, TokenGrant, exchange_code, revoke_token
-from ally_wizard.canvas.probes import INSUFFICIENT_SCOPES, TOKEN_REFUSALS, ProbeVerdict, classify_probe, probe_for
+from ally_wizard.canvas.probes import (
+    INSUFFICIENT_SCOPES,
+    TOKEN_REFUSALS,
+    ProbeVerdict,
+    ScopeProbe,
+    classify_probe,
+    probe_for,
+)
 from ally_wizard.canvas.report import (
     KEY_ALLOW_INCLUDES,
     KEY_SECRET,
@@ -28,6 +35,10 @@ from ally_wizard.canvas.target import CheckCallback, KeyTarget
 from ally_wizard.redact import clean_message
 
 INCLUDES_PROBE = ("/api/v1/accounts/self/courses", (("per_page", "1"), ("include[]", "term")))
+# Canvas's throttle (docs/canvas.md 7.2): each request reserves an up-front cost while it runs, and a token
+# whose bucket reaches the high-water mark is refused. Hosted values are unpublished; these are the defaults.
+UP_FRONT_COST = 50.0
+DEFAULT_BUDGET = 600.0  # the high-water mark: a fresh token has all of it, so 12 requests may run at once
 ENFORCE_PROBE = "/api/v1/users/self"  # not an Ally scope: refused with the scope message when enforced
 ALIVE_PROBE = "/api/v1/accounts/self"
 _DEAD_TOKEN = {"Invalid access token.", "Revoked access token.", "Expired access token."}
@@ -173,27 +184,84 @@ async def run_live_checks(
     return result
 
 
-async def _probe_with_token(
-    client: CanvasClient, target: KeyTarget, rows: Rows, token: str, enforce_scopes: bool | None
-) -> None:
-    auth = {"Authorization": f"Bearer {token}"}
-    enforced: asyncio.Future[bool | None]
-    if enforce_scopes is None:
-        enforced = asyncio.ensure_future(_enforcement(client, auth))
-    else:
-        enforced = asyncio.get_running_loop().create_future()
-        enforced.set_result(enforce_scopes)
+class _Pacer:
+    """Keeps the token's requests within what Canvas's throttle has left for it (docs/canvas.md 7.2).
 
-    async def one_scope(scope: str) -> None:
-        check_id = scope_check_id(scope)
-        probe = probe_for(scope)
+    It starts from the default budget (12 requests at once on a fresh token) and then believes each answer's
+    `X-Rate-Limit-Remaining`. A request may start while the budget, less the up-front cost of every request
+    still running, covers its own up-front cost. Requests still running may already be counted in the
+    remaining budget Canvas reported, so counting them again errs on the side of sending fewer; one request
+    may always run, and a throttled one is retried by the client after a pause, as any 403/429 is.
+    """
+
+    def __init__(self, budget: float = DEFAULT_BUDGET, cost: float = UP_FRONT_COST) -> None:
+        self.budget = budget
+        self.cost = cost
+        self.running = 0
+        self.most_running = 0
+        self._changed = asyncio.Condition()
+
+    def _room(self) -> bool:
+        return self.running == 0 or self.budget - self.cost * self.running >= self.cost
+
+    async def request(self, client: CanvasClient, probe: ScopeProbe, auth: dict[str, str]) -> Reply:
+        """Send one probe when the budget allows, and learn the budget left from its answer."""
+        async with self._changed:
+            await self._changed.wait_for(self._room)
+            self.running += 1
+            self.most_running = max(self.most_running, self.running)
         try:
             reply = await client.request(
                 probe.method, probe.path, params=probe.params, headers=auth, repeatable=probe.repeatable
             )
+            remaining = reply.headers.get("x-rate-limit-remaining")
+            with contextlib.suppress(TypeError, ValueError):
+                self.budget = max(0.0, float(remaining))  # type: ignore[arg-type]
+            return reply
+        finally:
+            async with self._changed:
+                self.running -= 1
+                self._changed.notify_all()
+
+
+def _with_includes(probe: ScopeProbe) -> ScopeProbe | None:
+    """The probe of the scope whose request is the includes check's, asking for `include[]=term` as well."""
+    path, params = INCLUDES_PROBE
+    if probe.method != "GET" or probe.path != path or dict(probe.params).get("per_page") != "1":
+        return None
+    return ScopeProbe(probe.scope, probe.method, probe.path, params)
+
+
+async def _probe_with_token(
+    client: CanvasClient, target: KeyTarget, rows: Rows, token: str, enforce_scopes: bool | None
+) -> None:
+    auth = {"Authorization": f"Bearer {token}"}
+    pacer = _Pacer()
+    enforced: asyncio.Future[bool | None]
+    if enforce_scopes is None:
+        enforced = asyncio.ensure_future(_enforcement(client, pacer, auth))
+    else:
+        enforced = asyncio.get_running_loop().create_future()
+        enforced.set_result(enforce_scopes)
+    # The includes check reads the courses list with include[]=term: the courses scope's probe, so one
+    # request answers both (a key without that scope gets a separate request, which then cannot tell).
+    probes = {scope: probe_for(scope) for scope in target.scopes}
+    includes_by = next((scope for scope, probe in probes.items() if _with_includes(probe) is not None), None)
+    if includes_by is not None:
+        probes[includes_by] = _with_includes(probes[includes_by]) or probes[includes_by]
+
+    async def one_scope(scope: str) -> None:
+        check_id = scope_check_id(scope)
+        probe = probes[scope]
+        try:
+            reply = await pacer.request(client, probe, auth)
         except CanvasError as exc:
             rows.put(check_id, CheckStatus.ERROR, exc.message, exc.evidence)
+            if scope == includes_by:
+                rows.put(KEY_ALLOW_INCLUDES, CheckStatus.ERROR, exc.message, exc.evidence)
             return
+        if scope == includes_by:
+            await _judge_includes(rows, reply, enforced)
         found = classify_probe(probe, reply)
         if await enforced is False:
             rows.put(check_id, CheckStatus.SKIPPED, _ENFORCE_OFF_SCOPES, found.evidence)
@@ -204,10 +272,9 @@ async def _probe_with_token(
         else:
             rows.put(check_id, CheckStatus.ERROR, found.reason, found.evidence)
 
+    separate = [] if includes_by is not None else [_check_includes(client, pacer, rows, auth, enforced)]
     try:
-        await asyncio.gather(
-            _check_includes(client, rows, auth, enforced), *(one_scope(scope) for scope in target.scopes)
-        )
+        await asyncio.gather(*separate, *(one_scope(scope) for scope in target.scopes))
     finally:
         enforced.cancel()
 
@@ -217,10 +284,10 @@ _ENFORCE_OFF_SCOPES = wording.skipped_until(
 )
 
 
-async def _enforcement(client: CanvasClient, auth: dict[str, str]) -> bool | None:
+async def _enforcement(client: CanvasClient, pacer: _Pacer, auth: dict[str, str]) -> bool | None:
     """Whether Canvas enforces the token's scopes: `users/self` is not an Ally scope (8.3)."""
     try:
-        reply = await client.request("GET", ENFORCE_PROBE, headers=auth)
+        reply = await pacer.request(client, ScopeProbe("", "GET", ENFORCE_PROBE), auth)
     except CanvasError:
         return None
     message = error_message(reply.json())
@@ -232,15 +299,21 @@ async def _enforcement(client: CanvasClient, auth: dict[str, str]) -> bool | Non
 
 
 async def _check_includes(
-    client: CanvasClient, rows: Rows, auth: dict[str, str], enforced: asyncio.Future[bool | None]
+    client: CanvasClient, pacer: _Pacer, rows: Rows, auth: dict[str, str], enforced: asyncio.Future[bool | None]
 ) -> None:
-    """Allow Include Parameters: Canvas silently drops `include[]=term` when it is unchecked (4.4)."""
+    """The includes check on a request of its own (a recipe without the courses scope)."""
     path, params = INCLUDES_PROBE
     try:
-        reply = await client.request("GET", path, params=params, headers=auth)
+        reply = await pacer.request(client, ScopeProbe("", "GET", path, params), auth)
     except CanvasError as exc:
         rows.put(KEY_ALLOW_INCLUDES, CheckStatus.ERROR, exc.message, exc.evidence)
         return
+    await _judge_includes(rows, reply, enforced)
+
+
+async def _judge_includes(rows: Rows, reply: Reply, enforced: asyncio.Future[bool | None]) -> None:
+    """Allow Include Parameters: Canvas silently drops `include[]=term` when it is unchecked (4.4)."""
+    path, _ = INCLUDES_PROBE
     if await enforced is False:
         rows.put(
             KEY_ALLOW_INCLUDES,

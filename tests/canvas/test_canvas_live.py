@@ -9,7 +9,9 @@ import httpx
 import pytest
 from fake_canvas import SECRET, ClientFactory, FakeCanvas
 
-from ally_wizard.canvas.client import CanvasClient
+from ally_wizard.canvas.client import CanvasClient, Reply
+from ally_wizard.canvas.live import _Pacer
+from ally_wizard.canvas.probes import probe_for
 from ally_wizard.canvas.report import Check, CheckStatus, scope_check_id
 from ally_wizard.canvas.verify import (
     KeyTarget,
@@ -172,7 +174,9 @@ async def test_the_preflight_finding_saves_the_enforcement_request(
     await run(fake, client, target, enforce_scopes=True)
     assert not any(r.url.path == "/api/v1/users/self" for r in fake.requests)
     api = [r for r in fake.requests if r.url.path.startswith("/api/")]
-    assert len(api) == 32  # 31 scope probes and the includes check
+    assert len(api) == 31  # 31 scope probes, the courses one asking for include[]=term (the includes check)
+    courses = [r for r in api if r.url.path == "/api/v1/accounts/self/courses"]
+    assert [r.url.params.get_list("include[]") for r in courses] == [["term"]]
 
 
 async def test_writes_are_sent_without_a_body_and_only_to_id_zero(
@@ -321,3 +325,50 @@ async def test_json_behind_while_1_is_read_as_json(fake: FakeCanvas, client: Can
     fake.while_prefix = True
     checks, _, _ = await run(fake, client, target)
     assert {c.status for c in checks} == {CheckStatus.PASS}
+
+
+class PacedCanvas:
+    """A stand-in client whose answers report a fixed remaining budget; it counts the requests running."""
+
+    def __init__(self, remaining: str) -> None:
+        self.remaining = remaining
+        self.running = 0
+        self.starts: list[tuple[int, int]] = []  # (answers so far, requests running with this one)
+        self.answered = 0
+
+    async def request(self, method: str, path: str, **_: object) -> Reply:
+        self.running += 1
+        self.starts.append((self.answered, self.running))
+        try:
+            await asyncio.sleep(0.01)
+        finally:
+            self.running -= 1
+        self.answered += 1
+        return Reply(method, path, 404, {"x-rate-limit-remaining": self.remaining}, '{"errors":[]}')
+
+
+async def _pace_all(canvas: PacedCanvas, count: int = 31) -> None:
+    pacer = _Pacer()
+    probes = [probe_for(scope) for scope in SCOPES][:count]
+    await asyncio.gather(*(pacer.request(canvas, probe, {}) for probe in probes))  # type: ignore[arg-type]
+
+
+async def test_a_fresh_token_runs_twelve_probes_at_once_and_no_more() -> None:
+    canvas = PacedCanvas("600.0")
+    await _pace_all(canvas)
+    assert max(running for _, running in canvas.starts) == 12
+    assert len(canvas.starts) == 31
+
+
+async def test_the_probes_slow_to_the_budget_canvas_reports() -> None:
+    canvas = PacedCanvas("100.0")  # room for two up-front costs
+    await _pace_all(canvas)
+    assert max(running for _, running in canvas.starts[:12]) == 12  # before any answer: the default budget
+    assert max(running for answered, running in canvas.starts if answered > 0) <= 2
+
+
+async def test_an_exhausted_budget_still_sends_one_probe_at_a_time() -> None:
+    canvas = PacedCanvas("0.0")
+    await _pace_all(canvas)
+    assert len(canvas.starts) == 31
+    assert max(running for answered, running in canvas.starts if answered > 0) == 1

@@ -49,7 +49,8 @@ async def test_a_signal_at_any_moment_of_the_live_checks_leaves_no_live_token(
 
 
 async def test_a_live_phase_out_of_time_says_so_and_still_revokes(sandbox: SandboxFactory) -> None:
-    sb = sandbox("ready", latency_ms=300)
+    # 500 ms a request: the exchange and two waves of 12 probes take 1.5 s, so the deadline strikes mid-probes.
+    sb = sandbox("ready", latency_ms=500)
     began = time.monotonic()
     run = await CheckFlow(target_of(sb), Admin(sb), deadlines=Deadlines(live=1.5, revoke=10)).run()
     assert time.monotonic() - began < 30
