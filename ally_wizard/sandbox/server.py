@@ -176,7 +176,7 @@ async def _dispatch(
     request: web.Request, handler: Handler, sandbox: Ctx, path: str, is_api: bool
 ) -> web.StreamResponse:
     if (is_api or path == TOKEN_PATH) and sandbox.scenario.faults.rate > 0:
-        fault = sandbox.faults.next()
+        fault = sandbox.faults.next(f"{request.method} {request.path_qs}")
         if fault == "502":
             return web.Response(text=BAD_GATEWAY, status=502, content_type="text/html")
         if fault == "stall":

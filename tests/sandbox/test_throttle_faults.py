@@ -10,7 +10,8 @@ import httpx
 from sandbox_helpers import OOB, bearer, get_code
 
 from ally_wizard.sandbox import Sandbox, load_scenario
-from ally_wizard.sandbox.scenario import ThrottleSettings
+from ally_wizard.sandbox.faults import FaultPlan
+from ally_wizard.sandbox.scenario import FaultSettings, ThrottleSettings
 
 
 async def burst(sb: Sandbox, http: httpx.AsyncClient, count: int) -> list[httpx.Response]:
@@ -112,3 +113,15 @@ async def test_latency_applies_to_every_request(make_sandbox, http: httpx.AsyncC
     await http.get(f"{sandbox.base_url}/login/canvas")
     assert time.perf_counter() - started >= 0.15
     assert load_scenario("slow").latency_ms > 0
+
+
+def test_a_request_retried_beside_others_fails_at_most_max_consecutive_times_in_a_row() -> None:
+    plan = FaultPlan(FaultSettings(rate=0.9, seed=3, max_consecutive=2))
+    streak = 0
+    for _ in range(200):
+        plan.next("GET /api/v1/other")  # another request's draw between each retry of ours
+        if plan.next("GET /api/v1/ours") is None:
+            streak = 0
+        else:
+            streak += 1
+            assert streak <= 2
