@@ -270,13 +270,15 @@ def apply_run(profile: Profile, run: CheckRun) -> None:
     """The profile update both front ends make after a run (the caller saves the profile).
 
     The report replaces the last one; the scope statuses follow `scope_statuses`; step 6 is done when the
-    whole check (live included) passed; the resolved address replaces the typed one when the admin chose so.
+    whole check (live included, every row judged, not stopped) passed; the resolved address replaces the
+    typed one when the admin chose so.
     """
     from ally_wizard.profile import StepId, StepState, scope_statuses
 
     profile.last_verification = run.report
     profile.scopes.update(scope_statuses(run.preflight, run.live, profile.scopes))
-    if run.full and run.report.overall in (CheckStatus.PASS, CheckStatus.WARN):
+    judged = all(check.status is not CheckStatus.SKIPPED for check in [*run.preflight, *run.live])
+    if run.full and judged and not run.stopped and run.report.overall in (CheckStatus.PASS, CheckStatus.WARN):
         profile.mark(StepId.AUTHORIZE, StepState.DONE)
     if run.keep_resolved and run.resolution is not None:
         profile.canvas_url = run.resolution.resolved

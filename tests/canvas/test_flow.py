@@ -141,3 +141,23 @@ async def test_stop_while_waiting_for_the_paste_reports_at_once(sandbox: Sandbox
     secret_row = run.report.get("key.secret")
     assert secret_row is not None and secret_row.status is CheckStatus.SKIPPED
     assert secret_row.message == "Not checked: The check was stopped (SIGTERM)."
+
+
+async def test_a_run_stopped_during_the_live_checks_does_not_mark_step_6_done(sandbox: SandboxFactory) -> None:
+    sb = sandbox("ready", latency_ms=150)
+    events: list[FlowEvent] = []
+
+    def stop_after_the_exchange(event: FlowEvent) -> None:
+        events.append(event)
+        from ally_wizard.canvas.flow import CheckFinished
+
+        if isinstance(event, CheckFinished) and event.check.id == "key.secret":
+            flow.stop("the check was cancelled (Esc)")
+
+    flow = CheckFlow(target_of(sb), Admin(sb), stop_after_the_exchange)
+    run = await flow.run()
+    assert run.stopped and run.revoked is True
+    assert run.report.overall is CheckStatus.PASS  # the judged rows passed; the rest were skipped
+    profile = Profile(name="prod")
+    apply_run(profile, run)
+    assert profile.steps[StepId.AUTHORIZE].state is not StepState.DONE
