@@ -187,13 +187,17 @@ class WizardApp(App[None]):
         return True
 
     def copy_text(self, text: str, what: str) -> None:
-        """Copy through the terminal (OSC 52) and say that some terminals do not pass it on."""
+        """Copy through the terminal (OSC 52) and say whether that can have worked here (tmux, SSH...)."""
+        from ally_wizard.tui.plain_text import copy_advice
+
         self.copy_to_clipboard(text)
-        self.notify(
-            f"Copied the {what}. If it does not paste, your terminal does not pass copies on: "
-            "select the text with the mouse instead.",
-            title="Copied",
-        )
+        self.notify(f"Copied the {what}. {copy_advice(web=self.is_web)}", title="Copied", timeout=12)
+
+    def show_plain_text(self, title: str, text: str, *, secret: bool = False) -> None:
+        """Step the TUI aside and print `text` for the terminal's own selection (Enter comes back)."""
+        from ally_wizard.tui.plain_text import show_as_plain_text
+
+        show_as_plain_text(self, title, text, secret=secret)
 
     def open_url(self, url: str, *, new_tab: bool = True) -> None:
         """The one way the wizard opens a browser; the URL is always shown on screen as well.

@@ -191,6 +191,7 @@ class AuthorizeScreen(StepScreen):
         Binding("escape", "cancel_check", "Cancel"),
         Binding("ctrl+y", "copy_authorize", "Copy URL"),
         Binding("ctrl+o", "open_authorize", "Open URL"),
+        Binding("ctrl+l", "plain_authorize", "Plain text", show=False),
         Binding("ctrl+g", "go_fix", "Fix"),
     ]
 
@@ -221,7 +222,10 @@ class AuthorizeScreen(StepScreen):
                 markup=False,
             )
             yield CopyRow("", "Copy (ctrl+y)", "copy-authorize", id="authorize-row")
-            yield Button("Open in browser (ctrl+o)", id="open-authorize", compact=True)
+            with Horizontal(classes="row"):
+                yield Button("Open in browser (ctrl+o)", id="open-authorize", compact=True)
+                # Over SSH no browser opens here and the address is too long for any box: print it plain.
+                yield Button("Plain text (ctrl+l)", id="plain-authorize", compact=True)
             yield Static(
                 "2. Paste the whole address the browser shows afterwards (it contains code=), then Enter:",
                 classes="section-title",
@@ -575,6 +579,17 @@ class AuthorizeScreen(StepScreen):
             self.notify("There is no authorize address yet: start the check (ctrl+r).", severity="warning")
             return
         self.wizard.copy_text(self.authorize_url, "authorize address")
+
+    @on(Button.Pressed, "#plain-authorize")
+    def action_plain_authorize(self) -> None:
+        """Print the authorize URL as plain text for the terminal's own selection (SSH, tmux)."""
+        if self.authorize_url is None:
+            self.notify("There is no authorize address yet: start the check (ctrl+r).", severity="warning")
+            return
+        self.wizard.show_plain_text(
+            "The authorize address: open it in a browser where you are signed in to Canvas as an admin.",
+            self.authorize_url,
+        )
 
     def action_open_authorize(self) -> None:
         """Open the authorize URL in the browser (when this computer has one)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
@@ -32,6 +33,7 @@ class HandoffScreen(StepScreen):
         Binding("ctrl+k", "copy_key_id", "Copy ID"),
         Binding("ctrl+s", "copy_secret", "Copy secret"),
         Binding("ctrl+e", "export_summary", "Export"),
+        Binding("ctrl+l", "plain_secret", "Plain text", show=False),
     ]
 
     def _default_path(self) -> Path:
@@ -73,6 +75,8 @@ class HandoffScreen(StepScreen):
         yield CopyRow(self._key_id_text(), "Copy (ctrl+k)", "copy-key-id", id="key-id-row")
         yield Label("Secret", classes="section-title", markup=False)
         yield CopyRow(self._secret_text(), "Copy (ctrl+s)", "copy-secret", id="secret-row")
+        # Masked above; shown whole only on request, printed outside the TUI and gone when Enter is pressed.
+        yield Button("Show the secret as plain text (ctrl+l)", id="plain-secret", compact=True)
         yield Label("Summary for your records (Markdown, without the secret)", classes="section-title", markup=False)
         with Horizontal(classes="row"):
             yield Input(self._shown_path(str(self._default_path())), id="export-path", compact=True)
@@ -126,6 +130,26 @@ class HandoffScreen(StepScreen):
             )
             return
         self.wizard.copy_text(self.wizard.session.secret, "secret")
+
+    @on(Button.Pressed, "#plain-secret")
+    def action_plain_secret(self) -> None:
+        """Print the key ID and secret outside the TUI, for the terminal's own selection (never in presenter mode)."""
+        secret = self.wizard.session.secret
+        if not secret:
+            self.notify(
+                "The secret is not in memory. Paste it on step 5, or copy it from Show Key in Canvas.",
+                severity="warning",
+            )
+            return
+        if self.wizard.presenter:
+            self.notify("Presenter mode is on: the secret stays hidden.", severity="warning")
+            return
+        self.wizard.show_plain_text(
+            f"The key secret for Ally (key ID {self.profile.key_id}). It is cleared from the terminal when you "
+            "press Enter.",
+            secret,
+            secret=True,
+        )
 
     def action_export_summary(self) -> None:
         """Write the Markdown summary where the admin chose (the profile folder by default)."""
