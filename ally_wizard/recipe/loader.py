@@ -16,7 +16,7 @@ from functools import cache
 from ally_wizard.recipe.model import Environment, KeySettings, Recipe, Scope, Section, Steps
 from ally_wizard.toml_errors import describe_toml_error
 
-# `url:VERB|/api/...`: Canvas's scope strings (canvas-behaviour.md section 5).
+# `url:VERB|/api/...`: Canvas's scope strings (docs/canvas.md section 5).
 SCOPE_RE = re.compile(r"^url:(GET|POST|PUT|PATCH|DELETE|HEAD)\|(/api/[A-Za-z0-9_/:.*()-]+)$")
 _ENV_ID_RE = re.compile(r"^[a-z]{2,8}$")
 _HOST_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

@@ -1,7 +1,7 @@
 """The scope catalogue of the simulated Canvas and the scope-to-regex rule of access_token.rb.
 
 Canvas derives its catalogue from its routes: one `url:VERB|path` scope per API route, grouped by a
-resource name. The sandbox carries Ally's 31 scopes (with the controllers canvas-behaviour.md 9.2
+resource name. The sandbox carries Ally's 31 scopes (with the controllers docs/canvas.md 9.2
 names) among other real routes, so the key editor and the catalogue API look like a real instance.
 """
 
@@ -42,7 +42,7 @@ class CatalogueScope:
         }
 
 
-# Ally's 31 scopes: (controller, action) per scope string, from canvas-behaviour.md 9.2.
+# Ally's 31 scopes: (controller, action) per scope string, from lib/api_scope_mapper.rb (docs/canvas.md 9.2).
 _ALLY_CONTROLLERS: dict[str, tuple[str, str]] = {
     "url:GET|/api/v1/accounts": ("accounts", "index"),
     "url:GET|/api/v1/accounts/:id": ("accounts", "show"),

@@ -1,4 +1,4 @@
-"""The Developer Keys API of the root account (canvas-behaviour.md 6.1-6.5): list, create, update,
+"""The Developer Keys API of the root account (docs/canvas.md 6.1-6.5): list, create, update,
 delete, regenerate the secret, and set the account binding with the nested parameter.
 
 Only a caller with manage_developer_keys (the admin) may use it; a token whose key enforces scopes

@@ -21,7 +21,7 @@ _ALNUM = string.ascii_letters + string.digits
 
 
 def global_id(local_id: int) -> int:
-    """Canvas's global id: shard x 10^13 + local id (canvas-behaviour.md 6.6)."""
+    """Canvas's global id: shard x 10^13 + local id (docs/canvas.md 6.6)."""
     return SHARD_BASE + local_id
 
 

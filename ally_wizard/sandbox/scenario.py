@@ -56,7 +56,7 @@ class InstanceSetup:
 
 @dataclass(frozen=True, slots=True)
 class CanvasQuirks:
-    """Release-dependent answers (canvas-behaviour.md lists every form)."""
+    """Release-dependent answers (docs/canvas.md lists every form)."""
 
     invalid_scope_style: str = "redirect"  # redirect (current) | json400 (2019-era, no list)
     json_prefix: bool = False  # `while(1);` before JSON bodies of API GETs (very old releases)

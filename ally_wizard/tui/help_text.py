@@ -1,7 +1,7 @@
 """What `?` shows on each step: why the step exists and what commonly goes wrong there.
 
 Written for an admin who has never read Ally's help page; the failure modes come from
-canvas-behaviour.md section 10.
+docs/canvas.md section 10.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A small Canvas for httpx.MockTransport unit tests: just the answers the engine reads, per canvas-behaviour.md.
+"""A small Canvas for httpx.MockTransport unit tests: just the answers the engine reads, per docs/canvas.md.
 
 The integration tests use the real simulated Canvas over sockets; this fake lets the unit tests set up the
 odd cases (older releases, throttling sequences, HTML from a proxy) in a line each, with no server.

@@ -10,7 +10,7 @@ from ally_wizard.canvas.client import Reply
 from ally_wizard.canvas.probes import ProbeVerdict, classify_probe, probe_for
 from ally_wizard.recipe import default_recipe
 
-# canvas-behaviour.md 9.2, column "harmless probe (under /api/v1)".
+# docs/canvas.md 9.2, the probe column without its /api/v1 prefix.
 TABLE_9_2 = [
     "GET /accounts?per_page=1",
     "GET /accounts/self",

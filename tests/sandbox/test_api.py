@@ -1,4 +1,4 @@
-"""The API with scope enforcement (canvas-behaviour.md 4, 7.1, 8, 9): the 31 Ally probes, token
+"""The API with scope enforcement (docs/canvas.md 4, 7.1, 8, 9): the 31 Ally probes, token
 failures, includes, pagination and the seeded records."""
 
 from __future__ import annotations
@@ -293,7 +293,7 @@ async def test_teacher_without_admin_rights_is_not_authorized(sb: Sandbox, http:
 async def test_the_lookup_precedes_the_permission_check(
     sb: Sandbox, http: httpx.AsyncClient, path: str, status: int, body: object
 ) -> None:
-    """Canvas's controllers look the record up first (canvas-behaviour.md 9): a non-admin learns it is missing."""
+    """Canvas's controllers look the record up first (docs/canvas.md 9): a non-admin learns it is missing."""
     teacher = sb.state.users[2]
     token = sb.state.issue_token(teacher, None, (), "test", expires=False)
     method = "PUT" if path.startswith("/files") else "GET"

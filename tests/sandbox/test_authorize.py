@@ -1,4 +1,4 @@
-"""`GET /login/oauth2/auth` against canvas-behaviour.md 1.2-1.6 and 2: order of checks, every error
+"""`GET /login/oauth2/auth` against docs/canvas.md 1.2-1.6 and 2: order of checks, every error
 form, state echoing, the login and consent pages, and the OOB landing page."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Developer Keys API (canvas-behaviour.md 6): list, create, update, delete, bindings, permissions."""
+"""The Developer Keys API (docs/canvas.md 6): list, create, update, delete, bindings, permissions."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`POST /login/oauth2/token` and `DELETE /login/oauth2/token` against canvas-behaviour.md 3."""
+"""`POST /login/oauth2/token` and `DELETE /login/oauth2/token` against docs/canvas.md 3."""
 
 from __future__ import annotations
 
