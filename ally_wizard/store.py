@@ -478,6 +478,30 @@ class ProfileStore:
             fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
+    def release(self, name: str) -> None:
+        """Remove the profile's lock file when no other process holds or waits on it (a clean quit).
+
+        The lock is taken without waiting and the file removed while it is held; one that is busy stays.
+        """
+        if sys.platform == "win32":  # pragma: no cover - no lock files there
+            return
+        lock_path = self.path(name).with_name(f".{self.path(name).name}.lock")
+        try:
+            fd = os.open(lock_path, os.O_RDWR | os.O_NOFOLLOW)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return
+        try:
+            with contextlib.suppress(OSError):
+                lock_path.unlink()
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
 
 def _remove_stale_temp_files(path: Path) -> None:
     """Delete temp files a killed save of this profile left behind.

@@ -107,6 +107,10 @@ class WizardApp(App[None]):
         """The marker every screen shows in a training session, or None outside one."""
         return None if self.demo is None else self.demo.marker
 
+    def on_unmount(self) -> None:
+        """Quitting closes the profile: nothing of it stays behind but the profile itself."""
+        self.session.close()
+
     def get_default_screen(self) -> Screen[None]:
         """The start screen is the bottom of the stack; a step screen sits on it, replaced step by step."""
         return make_screen(1)

@@ -48,7 +48,9 @@ class WizardSession:
         return self.loaded.profile
 
     def close(self) -> None:
-        """Forget the open profile and the secret (back on the start screen)."""
+        """Forget the open profile and the secret (back on the start screen, or quitting); its lock file goes."""
+        if self.loaded is not None:
+            self.store.release(self.loaded.profile.name)
         self.loaded = None
         self.secret = ""
 

@@ -98,7 +98,7 @@ async def test_start_screen_shows_progress_and_last_check(store: ProfileStore) -
         assert row[0].plain == "production"
         assert row[2].plain == "5/7"
         assert row[3].plain == "1/31"
-        assert str(row[4]) == "2026-11-26 14:00  ✗ fail"
+        assert str(row[4]) == "2026-11-26 ✗ fail"
         assert row[5].plain == "6 Authorize"
 
 
@@ -145,3 +145,15 @@ async def test_a_change_made_elsewhere_is_not_overwritten(store: ProfileStore) -
         assert app.session.last_save_error is not None
         assert "changed by another ally-wizard" in app.session.last_save_error
     assert store.load("production").profile.client_id == "999"
+
+
+async def test_a_clean_quit_leaves_no_lock_file(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(client_id="1234"))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
+        app.screen.query_one("#client-id", Input).value = "4321"
+        await wait_for(pilot, lambda: store.load("production").profile.client_id == "4321")
+        assert (store.folder / ".production.toml.lock").exists()
+        await pilot.press("ctrl+q")
+    assert not list(store.folder.glob("*.lock"))

@@ -233,7 +233,8 @@ class AuthorizeScreen(StepScreen):
             )
             # It carries the one-use code: masked like the secret while presenting.
             yield Input(
-                placeholder="https://canvas.school.edu/login/oauth2/auth?code=…",
+                # The admin's own Canvas (the simulated one in a demo), not an example host.
+                placeholder=f"{self.profile.canvas_url or 'https://canvas.school.edu'}/login/oauth2/auth?code=…",
                 id="pasted",
                 compact=True,
                 password=self.wizard.presenter,

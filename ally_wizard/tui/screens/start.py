@@ -165,7 +165,8 @@ class StartScreen(WizardScreen):
             if summary.last_check is None or summary.last_result is None:
                 last = Text("never checked", style="dim")
             else:
-                last = Text(f"{summary.last_check:%Y-%m-%d %H:%M}  {summary.last_result.label}")
+                # The date only: with the time the table passed 80 columns and cut off "Next".
+                last = Text(f"{summary.last_check:%Y-%m-%d} {summary.last_result.label}")
             done = summary.steps_done
             next_info = step(number_of(summary.next_step))
             next_label = "all done" if done == TOTAL_STEPS else f"{next_info.number} {next_info.short}"
