@@ -73,6 +73,9 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
         parser.add_argument("--latency-ms", type=int, default=None, metavar="N", help="delay each answer by N ms")
         parser.add_argument("--public", action="store_true", help="allow binding to a non-loopback address")
+        parser.add_argument(
+            "--vanity", action="store_true", help="also serve an address that only redirects (301) to it"
+        )
     elif name == "demo":
         parser.add_argument("--scenario", default="ready", help="the scenario to start with (default: ready)")
         parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")

@@ -81,7 +81,9 @@ def run(args: argparse.Namespace) -> int:
             "admin and read the practice key's secret.",
             file=sys.stderr,
         )
-    sandbox = Sandbox(scenario, host=args.host, port=args.port, latency_ms=args.latency_ms)
+    # --vanity adds the redirecting address to any scenario; vanity-redirect has it anyway
+    vanity = True if getattr(args, "vanity", False) else None
+    sandbox = Sandbox(scenario, host=args.host, port=args.port, latency_ms=args.latency_ms, vanity=vanity)
     try:
         asyncio.run(_serve(sandbox))
     except OSError as exc:

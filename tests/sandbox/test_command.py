@@ -30,7 +30,7 @@ def test_non_loopback_host_needs_public() -> None:
 
 def test_foreground_run_prints_details_serves_and_stops_on_ctrl_c() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "ally_wizard", "sandbox", "--scenario", "key-off", "--latency-ms", "5"],
+        [sys.executable, "-m", "ally_wizard", "sandbox", "--scenario", "key-off", "--latency-ms", "5", "--vanity"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -50,6 +50,9 @@ def test_foreground_run_prints_details_serves_and_stops_on_ctrl_c() -> None:
             assert needle in text
         response = httpx.get(f"{url}/api/v1/accounts/self", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
+        vanity = text.split("Vanity address:  ", 1)[1].split()[0]
+        redirect = httpx.get(f"{vanity}/login?x=1", follow_redirects=False)
+        assert redirect.status_code == 301 and redirect.headers["Location"] == f"{url}/login?x=1"
         process.send_signal(signal.SIGINT)
         out, _ = process.communicate(timeout=15)
         assert process.returncode == 0
