@@ -38,7 +38,22 @@ async def test_detail_pane_shows_the_answer_that_replaced_waiting(store: Profile
         )
         await wait_for(pilot, lambda: "Canvas found the key by its ID." in text_of(pilot, "#detail"))
         assert "Waiting" not in text_of(pilot, "#detail")
-        assert "redirected to the Ally callback" in text_of(pilot, "#detail")
+        # A pass says what passing means; Canvas's raw answer comes on request (F5).
+        assert "redirected to the Ally callback" not in text_of(pilot, "#detail")
+        await pilot.press("f5")
+        await wait_for(pilot, lambda: "redirected to the Ally callback" in text_of(pilot, "#detail"))
+
+
+async def test_a_failing_row_shows_canvas_s_words_at_once(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        table = app.screen.query_one("#checks", CheckTable)
+        table.display = True
+        table.show([Check("key.on", "The key", CheckStatus.FAIL, "Turn it ON.", Evidence(302, "unauthorized_client"))])
+        table.focus()
+        await wait_for(pilot, lambda: "unauthorized_client" in text_of(pilot, "#detail"))
 
 
 async def test_pasted_address_is_masked_in_presenter_mode(store: ProfileStore) -> None:

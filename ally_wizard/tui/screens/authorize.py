@@ -27,7 +27,7 @@ from ally_wizard.redact import mask_key_id
 from ally_wizard.tui.checks import NotReady, fix_step, key_target
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.steps import number_of, step
-from ally_wizard.tui.widgets.check_table import CheckTable
+from ally_wizard.tui.widgets.check_table import CheckTable, check_detail
 from ally_wizard.tui.widgets.copy_row import CopyRow
 
 if TYPE_CHECKING:
@@ -192,6 +192,7 @@ class AuthorizeScreen(StepScreen):
         Binding("ctrl+y", "copy_authorize", "Copy URL"),
         Binding("ctrl+o", "open_authorize", "Open URL"),
         Binding("ctrl+l", "plain_authorize", "Plain text", show=False),
+        Binding("f5", "toggle_raw", "Raw answer", show=False),
         Binding("ctrl+g", "go_fix", "Fix"),
     ]
 
@@ -202,6 +203,9 @@ class AuthorizeScreen(StepScreen):
         self.answers = ScreenAnswers(self)
         self.flow: CheckFlow | None = None
         self.skipped_reason: str | None = None
+        self.raw_answers = False
+        """Whether a passing row's detail shows Canvas's raw answer (F5)."""
+        self._detail_check: Check | None = None
         self.failed: list[Check] = []
 
     def compose_body(self) -> ComposeResult:
@@ -359,18 +363,14 @@ class AuthorizeScreen(StepScreen):
         self._show_detail(event.check)
 
     def _show_detail(self, check: Check | None) -> None:
-        """A check in full under the table: its verdict, what to do, and Canvas's own words."""
-        detail = self.query_one("#detail", Static)
-        if check is None:
-            detail.update("")
-            return
-        said = ""
-        if check.evidence.detail:
-            code = f"HTTP {check.evidence.status}: " if check.evidence.status is not None else ""
-            # A pass can rest on a refusal (the probe asks for a scope no key has): say the answer was wanted.
-            how = "Canvas answered as expected" if check.status is CheckStatus.PASS else "Canvas said"
-            said = f"\n{how} ({code.rstrip(': ') or 'no HTTP status'}): {check.evidence.detail}"
-        detail.update(f"{check.status.label}  {check.title}\n{check.message}{said}")
+        """A check in full under the table (a pass shows Canvas's raw answer on request: F5)."""
+        self._detail_check = check
+        self.query_one("#detail", Static).update("" if check is None else check_detail(check, raw=self.raw_answers))
+
+    def action_toggle_raw(self) -> None:
+        """Show or hide Canvas's raw answer under a passing row."""
+        self.raw_answers = not self.raw_answers
+        self._show_detail(self._detail_check)
 
     def _fix_buttons(self, numbers: list[int]) -> None:
         self.query_one("#start", Button).label = "Check again (ctrl+r)"

@@ -27,6 +27,22 @@ _RICH_STYLES = {
 }
 
 
+def check_detail(check: Check, *, raw: bool = False) -> str:
+    """A check in full, in plain words: its verdict, what it means or what to do, and Canvas's own answer.
+
+    A passing row can rest on a refusal (the probe asks for a scope no key has, and Canvas's "invalid_scope"
+    is the wanted answer), which reads like an error: so a pass shows Canvas's raw answer only on request.
+    """
+    text = f"{check.status.label}  {check.title}\n{check.message}"
+    if not check.evidence.detail:
+        return text
+    code = f"HTTP {check.evidence.status}" if check.evidence.status is not None else "no HTTP status"
+    if check.status is CheckStatus.PASS and not raw:
+        return f"{text}\n(Canvas's raw answer: F5)"
+    how = "Canvas answered as expected" if check.status is CheckStatus.PASS else "Canvas said"
+    return f"{text}\n{how} ({code}): {check.evidence.detail}"
+
+
 # The order of rows in a finished table: failures, then rows left without a verdict, then passes.
 _ORDER = {
     CheckStatus.FAIL: 0,
