@@ -29,6 +29,8 @@ HELP: dict[str, StepHelp] = {
             "Several Canvas instances (production, a second institution): make one profile for each.",
             "A profile that cannot be read is moved aside and listed here; nothing is overwritten.",
             "Two wizards editing the same profile: the second save is refused rather than losing changes.",
+            "Ally stopped syncing? Highlight the setup and press F5: an audit with an admin token names "
+            "every drift of the key, without changing anything.",
         ),
     ),
     "canvas": StepHelp(
@@ -45,6 +47,8 @@ HELP: dict[str, StepHelp] = {
             "Pasting the whole redirect URI into the Client ID field: type only the number.",
             "A key pressed by mistake in a field: only a usable value is ever saved, and Ctrl+Z puts back "
             "the value the field held before the edit.",
+            "Not sure of either value: Detect from Canvas (ctrl+t) reads them from your Canvas theme's "
+            "ALLY_CFG, if your institution already runs Ally.",
         ),
     ),
     "create_key": StepHelp(
@@ -97,6 +101,8 @@ HELP: dict[str, StepHelp] = {
             "Waiting too long: the code in that address is valid for 10 minutes and works once.",
             "Being signed in to Canvas as a user without admin rights: the token then cannot prove "
             "the scopes; sign in as an admin.",
+            "With a root admin's personal access token, Audit (F5) reads the key's real settings instead "
+            "(extra scopes, other redirect URIs, whether Ally uses it); it changes nothing and saves no token.",
         ),
     ),
     "handoff": StepHelp(

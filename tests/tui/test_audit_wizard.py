@@ -1,12 +1,19 @@
-"""The wizard's audit pieces (Pilot, against the simulated Canvas): Detect from Canvas on step 2."""
+"""The wizard's audit pieces (Pilot, against the simulated Canvas): Detect on step 2, Audit on steps 1 and 6."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input
+
+from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.profile import ScopeStatus, StepId
 from ally_wizard.sandbox import RunningSandbox
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
+from ally_wizard.tui.screens.admin_token import AdminTokenScreen
+from ally_wizard.tui.widgets.check_table import CheckTable
 
 from .helpers import fixed_profile, save_profile, text_of, wait_for
 
@@ -38,3 +45,60 @@ async def test_detect_says_so_when_the_theme_names_another_setup(sandbox: Sandbo
         await wait_for(pilot, lambda: app.session.require().client_id == "1164")
         assert app.session.require().environment == "eu"
         assert "prod-eu-central-1.ally.ac (eu), Client ID 1164" in text_of(pilot, "#detect-message")
+
+
+async def _audit_on_step_6(pilot: Pilot[None], app: WizardApp, token: str) -> None:
+    await wait_for(pilot, lambda: isinstance(app.screen, AdminTokenScreen))
+    field = app.screen.query_one("#admin-token", Input)
+    field.value = token
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: "Audit" in text_of(pilot, "#phase") or "could not" in text_of(pilot, "#phase"))
+
+
+async def test_audit_on_step_6_fills_the_table_and_the_scope_checklist(
+    sandbox: SandboxFactory, store: ProfileStore
+) -> None:
+    canvas = sandbox("drifted")
+    profile = fixed_profile(
+        "production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id
+    )
+    save_profile(store, profile)
+    before = canvas.snapshot()
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        await pilot.press("f5")
+        await _audit_on_step_6(pilot, app, canvas.admin_token)
+        rows = app.screen.query_one("#checks", CheckTable).checks
+        assert rows["key.on"].status is CheckStatus.FAIL
+        assert rows["key.allow_includes"].status is CheckStatus.FAIL
+        assert rows["key.extra_scopes"].status is CheckStatus.WARN
+        assert rows["ally.theme"].status is CheckStatus.WARN
+        assert "Nothing was changed" in text_of(pilot, "#phase")
+    assert canvas.snapshot() == before
+    assert {r.method for r in canvas.requests} <= {"GET", "HEAD"}
+    saved = store.load("production").profile
+    assert saved.scope_status("url:GET|/api/v1/accounts") is ScopeStatus.VERIFIED
+    assert saved.scope_status("url:GET|/api/v1/courses/:course_id/quizzes") is ScopeStatus.MISSING
+    on_disk = "".join(p.read_text() for p in store.folder.iterdir() if p.is_file())
+    assert canvas.admin_token not in on_disk
+
+
+async def test_audit_from_the_start_screen_and_a_refused_token(sandbox: SandboxFactory, store: ProfileStore) -> None:
+    canvas = sandbox("ready")
+    save_profile(
+        store,
+        fixed_profile("production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id),
+    )
+    app = WizardApp(store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
+        table = app.screen.query_one("#profiles", DataTable)
+        await wait_for(pilot, lambda: table.row_count > 0)
+        await pilot.press("f5")
+        await _audit_on_step_6(pilot, app, canvas.non_admin_token)
+        assert "manage_developer_keys" in text_of(pilot, "#phase")
+        await pilot.press("f5")
+        await _audit_on_step_6(pilot, app, canvas.admin_token)
+        assert "✓ Audit as Avery Admin: the key is as the recipe says" in text_of(pilot, "#phase")
+        assert canvas.non_admin_token not in text_of(pilot, "#phase")

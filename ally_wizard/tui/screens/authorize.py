@@ -25,6 +25,7 @@ from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import mask_key_id
 from ally_wizard.tui.checks import NotReady, fix_step, key_target
+from ally_wizard.tui.screens.admin_token import AdminTokenScreen, AuditEnded, apply_audit, audit_profile
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.steps import number_of, step
 from ally_wizard.tui.widgets.check_table import CheckTable, check_detail
@@ -194,6 +195,7 @@ class AuthorizeScreen(StepScreen):
         Binding("ctrl+l", "plain_authorize", "Plain text", show=False),
         Binding("f5", "toggle_raw", "Raw answer", show=False),
         Binding("ctrl+g", "go_fix", "Fix"),
+        Binding("f5", "audit", "Audit"),
     ]
 
     def __init__(self) -> None:
@@ -214,6 +216,7 @@ class AuthorizeScreen(StepScreen):
         yield Static("", id="phase", markup=False)
         with Horizontal(id="actions"):
             yield Button("Start the check (ctrl+r)", id="start", variant="primary", compact=True)
+            yield Button("Audit with an admin token (F5)", id="audit", compact=True)
             yield Horizontal(id="fixes")
         with Vertical(id="secret-box"):
             yield Label("The secret (held in memory only; from Show Key in Canvas)", markup=False)
@@ -617,6 +620,9 @@ class AuthorizeScreen(StepScreen):
         elif button_id == "start":
             event.stop()
             self.action_check_now()
+        elif button_id == "audit":
+            event.stop()
+            self.action_audit()
         elif button_id == "copy-authorize":
             event.stop()
             self.action_copy_authorize()
@@ -625,6 +631,56 @@ class AuthorizeScreen(StepScreen):
             self.action_open_authorize()
         else:
             super().on_button_pressed(event)
+
+    # -- the audit (admin token) ---------------------------------------------------------------------------
+
+    def action_audit(self) -> None:
+        """Ask for an admin token, then read the key's real settings through the Developer Keys API."""
+        if self.running:
+            self.notify("A check is running; wait for it or cancel it (Esc) first.", severity="warning")
+            return
+        self.app.push_screen(AdminTokenScreen(), self._audit_with)
+
+    def _audit_with(self, token: str | None) -> None:
+        if not token:
+            return
+        self.query_one("#checks", CheckTable).display = True
+        self.query_one("#checks", CheckTable).show([])
+        self._phase("… Reading the key through the Developer Keys API (GET requests only).", "hint")
+        self.run_audit(token)
+
+    @work(exclusive=True, group=GROUP, exit_on_error=False)
+    async def run_audit(self, token: str) -> None:
+        """The audit; rows arrive as `RowChecked`, the end as `AuditEnded` (the token goes no further)."""
+
+        def row(check: Check) -> None:
+            self.post_message(RowChecked(check))
+
+        outcome = await audit_profile(self.profile, self.wizard.recipe, token, row)
+        self.post_message(AuditEnded(outcome.result, outcome.problem))
+
+    @on(AuditEnded)
+    def _audit_ended(self, message: AuditEnded) -> None:
+        result = message.result
+        if result is None:
+            self._phase(f"✗ The audit could not read the key: {message.problem}", "inline-error")
+            return
+        apply_audit(self.profile, result)
+        self.save()
+        checks = result.report.checks
+        self.query_one("#checks", CheckTable).show(checks)
+        self._show_fixes(checks)
+        failed = [c for c in checks if c.status in (CheckStatus.FAIL, CheckStatus.ERROR)]
+        warned = [c for c in checks if c.status is CheckStatus.WARN]
+        who = f" as {result.user.name}" if result.user and result.user.name else ""
+        if failed:
+            self._phase(
+                f"✗ Audit{who}: {len(failed)} problem(s), each listed with its fix. Nothing was changed.",
+                "inline-error",
+            )
+        else:
+            extra = f" ({len(warned)} warning(s))" if warned else ""
+            self._phase(f"✓ Audit{who}: the key is as the recipe says{extra}. Nothing was changed.", "inline-ok")
 
     def action_next(self) -> None:
         """Going on without a passing check is allowed, with a warning; only a pass marks the step done."""

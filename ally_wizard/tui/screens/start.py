@@ -55,6 +55,7 @@ class StartScreen(WizardScreen):
         Binding("enter", "resume", "Resume", show=True),
         Binding("n", "new", "New setup"),
         Binding("d,delete", "delete", "Delete"),
+        Binding("f5", "audit", "Audit"),
     ]
 
     def __init__(self) -> None:
@@ -225,6 +226,20 @@ class StartScreen(WizardScreen):
             self.action_new()
             return
         self.wizard.open_profile(name)
+
+    def action_audit(self) -> None:
+        """Audit the highlighted setup's key with an admin token: on step 6, whose table shows the rows."""
+        name = self._selected_name()
+        if name is None:
+            self.notify("Choose a saved setup to audit.", severity="warning")
+            return
+        if not self.wizard.open_profile(name):
+            return
+        self.wizard.go_to(6)
+        screen = self.app.screen
+        audit = getattr(screen, "action_audit", None)
+        if audit is not None:
+            self.app.call_after_refresh(audit)
 
     def action_new(self, first_run: bool = False) -> None:
         """Ask for a name, create the setup, and go to step 2."""

@@ -1,0 +1,134 @@
+"""The audit in the wizard: a masked field for the admin token, and the run that reads the key with it.
+
+The token is typed into a password field, handed to one audit run and dropped: it is never saved in the
+profile or the session, never shown, and never revoked (it is the admin's own). The audit sends only GET
+requests; its rows go to the same check table as the live check, and its scope verdicts to the checklist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+if TYPE_CHECKING:
+    from textual.app import ComposeResult
+
+    from ally_wizard.canvas.audit import AuditResult
+    from ally_wizard.canvas.target import CheckCallback
+    from ally_wizard.profile import Profile
+    from ally_wizard.recipe import Recipe
+
+
+class AdminTokenScreen(ModalScreen[str | None]):
+    """Ask for the admin token (masked); None when cancelled."""
+
+    CSS_PATH = "dialogs.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        """What the token is for, the masked field, Audit and Cancel."""
+        with Vertical(classes="dialog"):
+            yield Static(
+                "Audit reads the key's real settings through Canvas's Developer Keys API, without changing "
+                "anything. It needs a personal access token of a root account admin (Account > Settings > "
+                "+ New Access Token). The token is used for this audit only: never saved, shown or revoked.",
+                classes="question",
+                markup=False,
+            )
+            yield Label("Canvas admin token:", markup=False)
+            yield Input(password=True, id="admin-token", placeholder="paste the token")
+            yield Static("", id="token-error", classes="inline-error", markup=False)
+            with Horizontal(classes="buttons"):
+                yield Button("Audit (Enter)", id="audit", variant="primary", compact=True)
+                yield Button("Cancel (Esc)", id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        """The field has the focus."""
+        self.query_one("#admin-token", Input).focus()
+
+    @on(Input.Submitted, "#admin-token")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._finish()
+
+    @on(Button.Pressed, "#audit")
+    def _audit(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._finish()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_cancel()
+
+    def _finish(self) -> None:
+        field = self.query_one("#admin-token", Input)
+        token = field.value.strip()
+        if not token:
+            self.query_one("#token-error", Static).update("✗ Paste the token first (or Esc to cancel).")
+            return
+        field.value = ""  # the field does not keep it
+        self.dismiss(token)
+
+    def action_cancel(self) -> None:
+        """Close without auditing."""
+        self.query_one("#admin-token", Input).value = ""
+        self.dismiss(None)
+
+
+class AuditEnded(Message):
+    """An audit run ended: `result` when it reached Canvas's keys, else `problem` says why not (a sentence)."""
+
+    def __init__(self, result: AuditResult | None, problem: str | None) -> None:
+        super().__init__()
+        self.result = result
+        self.problem = problem
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOutcome:
+    """What `audit_profile` returns: the result, or the sentence that says why there is none."""
+
+    result: AuditResult | None
+    problem: str | None
+
+
+async def audit_profile(profile: Profile, recipe: Recipe, token: str, on_check: CheckCallback) -> AuditOutcome:
+    """Audit the profile's key with the admin token; refusals and unreachable Canvas become a sentence."""
+    from ally_wizard.canvas.admin import AdminTokenRefused
+    from ally_wizard.canvas.audit import AuditTarget, KeyChoiceNeeded, run_audit
+    from ally_wizard.canvas.client import CanvasClient, CanvasError
+    from ally_wizard.inputs import InputError, normalize_canvas_url, parse_key_id, redirect_uri
+
+    try:
+        url = normalize_canvas_url(profile.canvas_url)
+        redirect = redirect_uri(recipe, profile.environment, profile.client_id)
+        key_id = str(parse_key_id(profile.key_id)) if profile.key_id else None
+    except InputError as exc:
+        return AuditOutcome(None, f"{exc} Fix it on step 2 or 5 first.")
+    target = AuditTarget(url, profile.environment, profile.client_id, redirect, key_id, recipe)
+    try:
+        async with CanvasClient(url) as client:
+            return AuditOutcome(await run_audit(client, token, target, on_check=on_check), None)
+    except AdminTokenRefused as exc:
+        return AuditOutcome(None, exc.message)
+    except KeyChoiceNeeded as exc:
+        listed = "; ".join(key.summary() for key in exc.keys)
+        return AuditOutcome(None, f"Several Ally keys: {listed}. Type the one to audit on step 5 (key ID).")
+    except CanvasError as exc:
+        return AuditOutcome(None, exc.message)
+
+
+def apply_audit(profile: Profile, result: AuditResult) -> None:
+    """The scope checklist takes the audit's verdicts: a scope read from the key is verified, a missing one missing."""
+    from ally_wizard.profile import scope_statuses
+
+    if result.key is not None:
+        profile.scopes.update(scope_statuses((), result.report.checks, profile.scopes))
