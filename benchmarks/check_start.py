@@ -45,6 +45,13 @@ class FirstRequest(http.server.BaseHTTPRequestHandler):
         return
 
 
+class QuietServer(http.server.HTTPServer):
+    """The check is stopped as soon as its first request arrives, so an answer may find the connection gone."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return
+
+
 def to_first_request(command: list[str], env: dict[str, str]) -> float:
     """Seconds from spawning `command` to the first request it sends; the process is then stopped."""
     FirstRequest.arrivals.clear()
@@ -74,7 +81,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--runs", type=int, default=10, help="runs of each; medians are shown (default 10)")
     options = parser.parse_args()
-    server = http.server.HTTPServer(("127.0.0.1", 0), FirstRequest)
+    server = QuietServer(("127.0.0.1", 0), FirstRequest)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
     check = [
