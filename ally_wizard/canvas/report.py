@@ -51,6 +51,8 @@ KEY_SECRET = "key.secret"
 KEY_ALLOW_INCLUDES = "key.allow_includes"
 TOKEN_REVOKED = "token.revoked"
 SCOPE_PREFIX = "scope:"
+# Rows about something beside the key (the theme's ALLY_CFG): a skipped one says nothing about the key.
+ADVISORY_CHECKS = frozenset({"ally.theme"})
 
 
 def scope_check_id(scope: str) -> str:
@@ -176,9 +178,17 @@ class Report:
 
     @property
     def overall(self) -> CheckStatus:
-        """Fail beats error beats warn beats pass: the single word for the whole run."""
-        statuses = {check.status for check in self.checks}
-        for status in (CheckStatus.FAIL, CheckStatus.ERROR, CheckStatus.PENDING, CheckStatus.WARN):
+        """Fail beats error beats skipped beats warn beats pass: the single word for the whole run.
+
+        A row of the key left `skipped` (a run stopped, an authorization refused) keeps the run from reading
+        as passed; an advisory row (`ADVISORY_CHECKS`) skipped does not.
+        """
+        statuses = {
+            check.status
+            for check in self.checks
+            if not (check.id in ADVISORY_CHECKS and check.status is CheckStatus.SKIPPED)
+        }
+        for status in (CheckStatus.FAIL, CheckStatus.ERROR, CheckStatus.PENDING, CheckStatus.SKIPPED, CheckStatus.WARN):
             if status in statuses:
                 return status
         return CheckStatus.PASS if statuses else CheckStatus.SKIPPED

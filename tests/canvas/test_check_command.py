@@ -103,6 +103,7 @@ async def test_cancel_in_the_browser_still_reports_the_preflight_and_exits_3(san
     sb = sandbox("ready", latency_ms=2)
     ran = await run_check(sb, *flags(sb), "--json", approve=False)
     assert ran.code == 3, ran.err
+    assert json.loads(ran.out)["result"] == "skipped"  # never "pass" when the live half did not run
     rows = {row["id"]: row for row in json.loads(ran.out)["checks"]}
     assert len(rows) == 4 + 2 + len(SCOPES) + 1 + 1  # ... token.revoked, ally.theme
     assert rows["key.on"]["status"] == "pass"
