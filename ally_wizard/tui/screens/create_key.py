@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, DataTable, Input, Label, Static
 
@@ -167,16 +168,16 @@ class CreateKeyScreen(StepScreen):
             return
         self.save()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Copy, or go to step 2 when the URI cannot be made yet."""
-        if event.button.id == "copy-redirect":
-            event.stop()
-            self.action_copy_redirect()
-        elif event.button.id == "go-canvas":
-            event.stop()
-            self.action_go_step(2)
-        else:
-            super().on_button_pressed(event)
+    @on(Button.Pressed, "#copy-redirect")
+    def _copy_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_copy_redirect()
+
+    @on(Button.Pressed, "#go-canvas")
+    def _go_canvas_pressed(self, event: Button.Pressed) -> None:
+        """Go to step 2 when the URI cannot be made yet."""
+        event.stop()
+        self.action_go_step(2)
 
     def action_copy_redirect(self) -> None:
         """Copy the redirect URI."""

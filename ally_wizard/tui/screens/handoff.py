@@ -100,19 +100,20 @@ class HandoffScreen(StepScreen):
         field = self.query_one("#export-path", Input)
         field.value = self._shown_path(str(Path(field.value).expanduser()))
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """Copy and export buttons; Back/Finish otherwise."""
-        actions = {
-            "copy-key-id": self.action_copy_key_id,
-            "copy-secret": self.action_copy_secret,
-            "export": self.action_export_summary,
-        }
-        action = actions.get(event.button.id or "")
-        if action is None:
-            super().on_button_pressed(event)
-            return
+    @on(Button.Pressed, "#copy-key-id")
+    def _copy_key_id_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        action()
+        self.action_copy_key_id()
+
+    @on(Button.Pressed, "#copy-secret")
+    def _copy_secret_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_copy_secret()
+
+    @on(Button.Pressed, "#export")
+    def _export_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_export_summary()
 
     def action_copy_key_id(self) -> None:
         """Copy the key ID for Ally."""

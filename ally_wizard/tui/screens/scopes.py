@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.containers import Container, Vertical
+from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Static
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from ally_wizard.canvas.report import Check, CheckStatus
 from ally_wizard.canvas.target import KeyTarget
@@ -59,6 +60,14 @@ STATUS_FILTERS: tuple[tuple[str, frozenset[ScopeStatus]], ...] = (
     ("○ not checked", frozenset({ScopeStatus.TODO, ScopeStatus.TICKED, ScopeStatus.UNKNOWN})),
     ("✓ verified", frozenset({ScopeStatus.ON_KEY, ScopeStatus.VERIFIED})),
 )
+
+
+class ScopesChecked(Message):
+    """The check without sign-in finished: every row's verdict (posted by the worker)."""
+
+    def __init__(self, checks: list[Check]) -> None:
+        super().__init__()
+        self.checks = checks
 
 
 class ScopesScreen(StepScreen):
@@ -295,8 +304,9 @@ class ScopesScreen(StepScreen):
         self.check_worker(target)
 
     @work(exclusive=True, group="preflight", exit_on_error=False)
-    async def check_worker(self, target: KeyTarget) -> list[Check]:
-        """The core check flow without login (address resolved first); each verdict goes to `_on_check`."""
+    async def check_worker(self, target: KeyTarget) -> None:
+        """The core check flow without login (address resolved first); each verdict goes to `_on_check`,
+        the whole result to `ScopesChecked`. Cancelled or failed, the rows that arrived are saved."""
         from ally_wizard.canvas.flow import CheckFinished, CheckFlow, FlowEvent, NoQuestions
         from ally_wizard.canvas.preflight import planned_preflight
 
@@ -307,8 +317,11 @@ class ScopesScreen(StepScreen):
             if isinstance(event, CheckFinished):
                 self._on_check(event.check)
 
-        run = await CheckFlow(target, NoQuestions(), on_event, login=False).run()
-        return run.preflight
+        try:
+            run = await CheckFlow(target, NoQuestions(), on_event, login=False).run()
+        finally:
+            self.save()
+        self.post_message(ScopesChecked(run.preflight))
 
     def _on_check(self, check: Check) -> None:
         if check.scope is None:
@@ -329,25 +342,22 @@ class ScopesScreen(StepScreen):
         if cancelled:
             self._status("Check cancelled; rows keep the answers that had arrived.", "inline-warning")
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    @on(ScopesChecked)
+    def _checked(self, event: ScopesChecked) -> None:
         """Save what the check found, and say how it went."""
-        super().on_worker_state_changed(event)
-        if event.worker.group != "preflight":
-            return
-        if event.state is WorkerState.SUCCESS:
-            checks: list[Check] = event.worker.result or []
-            apply_scope_checks(self.profile, checks, live=False)
-            self.fill()
-            self.save()
-            on_key = sum(1 for c in checks if c.scope and c.status is CheckStatus.PASS)
-            missing = sum(1 for c in checks if c.scope and c.status is CheckStatus.FAIL)
-            failed = [c for c in checks if c.scope is None and c.status is not CheckStatus.PASS]
-            summary = f"Checked: {on_key} on the key, {missing} missing."
-            if failed:
-                summary += f" Key: {failed[0].status.label} {failed[0].title}: {failed[0].message}"
-            self._status(summary, "inline-error" if missing or failed else "inline-ok")
-        elif event.state is WorkerState.CANCELLED or event.state is WorkerState.ERROR:
-            self.save()
+        checks = event.checks
+        apply_scope_checks(self.profile, checks, live=False)
+        self.fill()
+        self.save()
+        on_key = sum(1 for c in checks if c.scope and c.status is CheckStatus.PASS)
+        missing = sum(1 for c in checks if c.scope and c.status is CheckStatus.FAIL)
+        failed = [c for c in checks if c.scope is None and c.status is not CheckStatus.PASS]
+        summary = f"Checked: {on_key} on the key, {missing} missing."
+        if failed:
+            summary += f" Key: {failed[0].status.label} {failed[0].title}: {failed[0].message}"
+        if missing:
+            summary += " (s shows only the missing ones)"
+        self._status(summary, "inline-error" if missing or failed else "inline-ok")
 
     def worker_failed(self, worker: Worker[object], message: str) -> None:
         """Put the failure under the table as well as in a notification."""

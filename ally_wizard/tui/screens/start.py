@@ -209,15 +209,17 @@ class StartScreen(WizardScreen):
         event.stop()
         self.action_resume()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        """The buttons do what their keys do."""
-        event.stop()
-        if event.button.id == "resume":
-            self.action_resume()
-        elif event.button.id == "new":
-            self.action_new()
-        elif event.button.id == "delete":
-            self.action_delete()
+    @on(Button.Pressed, "#resume")
+    def _resume_pressed(self) -> None:
+        self.action_resume()
+
+    @on(Button.Pressed, "#new")
+    def _new_pressed(self) -> None:
+        self.action_new()
+
+    @on(Button.Pressed, "#delete")
+    def _delete_pressed(self) -> None:
+        self.action_delete()
 
     def action_resume(self) -> None:
         """Open the highlighted setup at its first unfinished step."""
