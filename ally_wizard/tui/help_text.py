@@ -29,7 +29,7 @@ HELP: dict[str, StepHelp] = {
             "Several Canvas instances (production, a second institution): make one profile for each.",
             "A profile that cannot be read is moved aside and listed here; nothing is overwritten.",
             "Two wizards editing the same profile: the second save is refused rather than losing changes.",
-            "Ally stopped syncing? Highlight the setup and press F5: an audit with an admin token names "
+            "Ally stopped syncing? Highlight the setup and press F6: an audit with an admin token names "
             "every drift of the key, without changing anything.",
         ),
     ),
@@ -101,7 +101,7 @@ HELP: dict[str, StepHelp] = {
             "Waiting too long: the code in that address is valid for 10 minutes and works once.",
             "Being signed in to Canvas as a user without admin rights: the token then cannot prove "
             "the scopes; sign in as an admin.",
-            "With a root admin's personal access token, Audit (F5) reads the key's real settings instead "
+            "With a root admin's personal access token, Audit (F6) reads the key's real settings instead "
             "(extra scopes, other redirect URIs, whether Ally uses it); it changes nothing and saves no token.",
         ),
     ),

@@ -67,7 +67,7 @@ async def test_audit_on_step_6_fills_the_table_and_the_scope_checklist(
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await _audit_on_step_6(pilot, app, canvas.admin_token)
         rows = app.screen.query_one("#checks", CheckTable).checks
         assert rows["key.on"].status is CheckStatus.FAIL
@@ -95,10 +95,10 @@ async def test_audit_from_the_start_screen_and_a_refused_token(sandbox: SandboxF
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
         table = app.screen.query_one("#profiles", DataTable)
         await wait_for(pilot, lambda: table.row_count > 0)
-        await pilot.press("f5")
+        await pilot.press("f6")
         await _audit_on_step_6(pilot, app, canvas.non_admin_token)
         assert "manage_developer_keys" in text_of(pilot, "#phase")
-        await pilot.press("f5")
+        await pilot.press("f6")
         await _audit_on_step_6(pilot, app, canvas.admin_token)
         assert "✓ Audit as Avery Admin: the key is as the recipe says" in text_of(pilot, "#phase")
         assert canvas.non_admin_token not in text_of(pilot, "#phase")

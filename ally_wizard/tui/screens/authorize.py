@@ -195,7 +195,7 @@ class AuthorizeScreen(StepScreen):
         Binding("ctrl+l", "plain_authorize", "Plain text", show=False),
         Binding("f5", "toggle_raw", "Raw answer", show=False),
         Binding("ctrl+g", "go_fix", "Fix"),
-        Binding("f5", "audit", "Audit"),
+        Binding("f6", "audit", "Audit"),
     ]
 
     def __init__(self) -> None:
@@ -216,7 +216,7 @@ class AuthorizeScreen(StepScreen):
         yield Static("", id="phase", markup=False)
         with Horizontal(id="actions"):
             yield Button("Start the check (ctrl+r)", id="start", variant="primary", compact=True)
-            yield Button("Audit with an admin token (F5)", id="audit", compact=True)
+            yield Button("Audit with an admin token (F6)", id="audit", compact=True)
             yield Horizontal(id="fixes")
         with Vertical(id="secret-box"):
             yield Label("The secret (held in memory only; from Show Key in Canvas)", markup=False)

@@ -55,7 +55,7 @@ class StartScreen(WizardScreen):
         Binding("enter", "resume", "Resume", show=True),
         Binding("n", "new", "New setup"),
         Binding("d,delete", "delete", "Delete"),
-        Binding("f5", "audit", "Audit"),
+        Binding("f6", "audit", "Audit"),
     ]
 
     def __init__(self) -> None:
