@@ -24,7 +24,7 @@ from ally_wizard.sandbox.http import (
     param,
     truthy,
 )
-from ally_wizard.sandbox.records import Binding, DeveloperKey, User, local_id
+from ally_wizard.sandbox.records import Binding, DeveloperKey, User, local_id, random_string
 from ally_wizard.sandbox.state import ROOT_ACCOUNT_ID, CanvasState
 
 MAX_URI = 4096
@@ -189,7 +189,7 @@ async def create_key(request: web.Request, _root: dict[str, Any], values: Values
         return exc.response()
     state = ctx(request).state
     key = create_key_from_fields(state, auth(request).user, values)
-    return json_response(state.key_json(key))
+    return json_response(state.key_json(key, full_secret=True))
 
 
 @_on_key
@@ -212,9 +212,14 @@ async def delete_key(request: web.Request, key: DeveloperKey, _values: Values) -
 
 
 @_on_key
-async def regenerate_secret(request: web.Request, _key: DeveloperKey, _values: Values) -> web.StreamResponse:
-    """`POST /api/v1/developer_keys/:id/regenerate_secret`: the feature is off on this instance."""
-    return api_error(403, "Feature not enabled")
+async def regenerate_secret(request: web.Request, key: DeveloperKey, _values: Values) -> web.StreamResponse:
+    """`POST /api/v1/developer_keys/:id/regenerate_secret`: a new secret, shown whole in this answer only;
+    403 "Feature not enabled" unless the scenario turns the regenerate-secret feature on."""
+    state = ctx(request).state
+    if not state.scenario.canvas.regenerate_secret:
+        return api_error(403, "Feature not enabled")
+    key.api_key = random_string(64)
+    return json_response(state.key_json(key, full_secret=True))
 
 
 @found_then_admin(_bound_key_in_path)

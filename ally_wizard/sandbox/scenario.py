@@ -65,6 +65,7 @@ class CanvasQuirks:
     token_endpoint_extra_cost: float = 0.0  # older releases add 200 to each /login/oauth2/token call
     prompt_support: bool = True  # false: an old release that ignores prompt and sends the browser to /login
     old_pages_scopes: bool = False  # the scope catalogue before May 2022: `.../pages/:url`
+    regenerate_secret: bool = False  # feature developer_key_regenerate_secret: lists show only a secret hint
 
 
 @dataclass(frozen=True, slots=True)

@@ -298,8 +298,20 @@ class CanvasState:
                 if token.developer_key_id == key.id and token.workflow_state == "active":
                     token.workflow_state = "deleted"
 
-    def key_json(self, key: DeveloperKey) -> dict[str, Any]:
-        """The key as the Developer Keys API shows it to a holder of manage_developer_keys."""
+    def secret_shown(self, key: DeveloperKey, full: bool) -> str:
+        """`api_key` as an answer shows it: whole, or only a hint where the regenerate-secret feature is on
+        and the answer is not the create or regenerate one (docs/canvas.md 6.3; the hint's exact form is not
+        confirmed, so nothing may rely on it)."""
+        if full or not self.scenario.canvas.regenerate_secret:
+            return key.api_key
+        return f"{key.api_key[:5]}..."
+
+    def key_json(self, key: DeveloperKey, *, full_secret: bool = False) -> dict[str, Any]:
+        """The key as the Developer Keys API shows it to a holder of manage_developer_keys.
+
+        `full_secret`: the create and regenerate answers, the only ones with the whole secret when the
+        regenerate-secret feature is on.
+        """
         binding = self.deciding_binding(key)
         now = time.time()
         count = key.outside_tokens + sum(
@@ -328,7 +340,7 @@ class CanvasState:
             "developer_key_account_binding": (
                 binding.as_json(account_owns_binding=binding.account_id == ROOT_ACCOUNT_ID) if binding else None
             ),
-            "api_key": key.api_key,
+            "api_key": self.secret_shown(key, full_secret),
             "redirect_uri": key.redirect_uri,
             "redirect_uris": "\n".join(key.redirect_uris),
             "all_redirect_uris": [
