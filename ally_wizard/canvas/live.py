@@ -187,40 +187,52 @@ async def run_live_checks(
 class _Pacer:
     """Keeps the token's requests within what Canvas's throttle has left for it (docs/canvas.md 7.2).
 
-    It starts from the default budget (12 requests at once on a fresh token) and then believes each answer's
-    `X-Rate-Limit-Remaining`. A request may start while the budget, less the up-front cost of every request
-    still running, covers its own up-front cost. Requests still running may already be counted in the
-    remaining budget Canvas reported, so counting them again errs on the side of sending fewer; one request
-    may always run, and a throttled one is retried by the client after a pause, as any 403/429 is.
+    Canvas reserves an up-front cost for each request while it runs, and reports in each answer's
+    `X-Rate-Limit-Remaining` what the token has left, those reservations deducted. The pacer starts from the
+    default budget (12 requests at once on a fresh token) and then believes the latest answer: a request may
+    start while that budget, less the up-front cost of each request sent *after* the answered one (which
+    Canvas could not have counted yet), covers its own. Requests sent before the answered one were at Canvas
+    before it finished, so they are in its figure. One request may always run; a throttled one is retried by
+    the client after a pause, as any 403/429 is.
     """
 
     def __init__(self, budget: float = DEFAULT_BUDGET, cost: float = UP_FRONT_COST) -> None:
         self.budget = budget
         self.cost = cost
-        self.running = 0
+        self._counted_up_to = 0  # requests numbered up to this one are in `budget`
+        self._sent = 0
+        self._running: set[int] = set()
         self.most_running = 0
         self._changed = asyncio.Condition()
 
+    @property
+    def running(self) -> int:
+        """How many requests are running."""
+        return len(self._running)
+
     def _room(self) -> bool:
-        return self.running == 0 or self.budget - self.cost * self.running >= self.cost
+        uncounted = sum(1 for number in self._running if number > self._counted_up_to)
+        return not self._running or self.budget - self.cost * uncounted >= self.cost
 
     async def request(self, client: CanvasClient, probe: ScopeProbe, auth: dict[str, str]) -> Reply:
         """Send one probe when the budget allows, and learn the budget left from its answer."""
         async with self._changed:
             await self._changed.wait_for(self._room)
-            self.running += 1
-            self.most_running = max(self.most_running, self.running)
+            self._sent += 1
+            number = self._sent
+            self._running.add(number)
+            self.most_running = max(self.most_running, len(self._running))
         try:
             reply = await client.request(
                 probe.method, probe.path, params=probe.params, headers=auth, repeatable=probe.repeatable
             )
-            remaining = reply.headers.get("x-rate-limit-remaining")
             with contextlib.suppress(TypeError, ValueError):
-                self.budget = max(0.0, float(remaining))  # type: ignore[arg-type]
+                self.budget = max(0.0, float(reply.headers.get("x-rate-limit-remaining")))  # type: ignore[arg-type]
+                self._counted_up_to = number
             return reply
         finally:
             async with self._changed:
-                self.running -= 1
+                self._running.discard(number)
                 self._changed.notify_all()
 
 
