@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "wizard": "open the setup wizard (the default when no command is given)",
     "check": "verify a developer key against Canvas, row by row, without changing Canvas",
     "audit": "read the Ally key's real settings with an admin token and name every drift (changes nothing)",
+    "create": "create the Ally key exactly as the recipe says, with an admin token, after showing the plan",
     "profiles": "list saved setup profiles and how far each has got",
     "recipe": "show the Ally procedure: environments, redirect URI, settings and scopes",
     "sandbox": "run the simulated Canvas in the foreground, for practice and tests",
@@ -65,6 +66,17 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
         parser.add_argument("--key-id", metavar="ID", help="the developer key to audit (default: the Ally key found)")
         parser.add_argument("--json", action="store_true", help="print the keys and checks as JSON")
+    elif name == "create":
+        parser.add_argument("profile", nargs="?", help="take values from this saved profile (the key ID is saved)")
+        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
+        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
+        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        parser.add_argument("--name", metavar="NAME", help="the Key Name (default: the recipe's suggestion)")
+        parser.add_argument("--email", metavar="EMAIL", help="the Owner Email")
+        parser.add_argument("--yes", action="store_true", help="create without asking (the plan is still shown)")
+        parser.add_argument("--new", action="store_true", help="create even when an Ally key with this URI exists")
+        parser.add_argument("--json", action="store_true", help="print the new key's ID and audit as JSON")
+        parser.add_argument("--show-secret", action="store_true", help="with --json: include the new secret")
     elif name in ("profiles", "recipe"):
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     elif name == "sandbox":

@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ally_wizard.canvas import wording
@@ -35,6 +36,9 @@ from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import CheckCallback, emit, now
 from ally_wizard.canvas.theme import ALLY_THEME, THEME_TITLE, ThemeSearch, find_theme_ally_config, theme_row
 from ally_wizard.recipe import Recipe, default_recipe
+
+if TYPE_CHECKING:
+    from ally_wizard.profile import Profile
 
 CANVAS_INSTANCE = "canvas.instance"
 KEY_ACTIVE = "key.active"
@@ -368,3 +372,11 @@ async def run_audit(
     rows.done[ALLY_THEME] = emit(on_check, theme_check)
     report = Report(started_at=started, checks=rows.ordered(audit_ids(target)), finished_at=now())
     return AuditResult(report, ally, key, user, found.pages)
+
+
+def apply_audit(profile: Profile, result: AuditResult) -> None:
+    """The scope checklist takes an audit's verdicts: a scope read from the key is verified, a missing one missing."""
+    from ally_wizard.profile import scope_statuses
+
+    if result.key is not None:
+        profile.scopes.update(scope_statuses((), result.report.checks, profile.scopes))

@@ -55,6 +55,7 @@ _WHILE_PREFIX = "while(1);"
 _GATEWAY_STATUSES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 Params = Sequence[tuple[str, str]]
+FormData = Mapping[str, str | list[str]]  # a list sends the field once per value (`developer_key[scopes][]`)
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -242,7 +243,7 @@ class CanvasClient:
         path: str,
         *,
         params: Params | None = None,
-        data: Mapping[str, str] | None = None,
+        data: FormData | None = None,
         headers: Mapping[str, str] | None = None,
         repeatable: bool = True,
     ) -> Reply:
@@ -319,7 +320,7 @@ class CanvasClient:
         method: str,
         path: str,
         params: Params | None,
-        data: Mapping[str, str] | None,
+        data: FormData | None,
         headers: Mapping[str, str] | None,
         retries: tuple[str, ...],
     ) -> Reply:

@@ -141,8 +141,6 @@ def run(args: argparse.Namespace) -> int:
     except CanvasError as exc:
         _say(f"ally-wizard audit: {exc.message}")
         return EXIT_UNREACHABLE
-    finally:
-        del token
     _print(result, target, args.json)
     if loaded is not None:
         _save(loaded, result)
@@ -151,12 +149,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _save(loaded: Loaded, result: AuditResult) -> None:
     """Keep the scope verdicts read from the key in the profile (a scope read from the key is verified)."""
-    from ally_wizard.profile import scope_statuses
+    from ally_wizard.canvas.audit import apply_audit
     from ally_wizard.store import ProfileError, ProfileStore
 
     if result.key is None:
         return
-    loaded.profile.scopes.update(scope_statuses((), result.report.checks, loaded.profile.scopes))
+    apply_audit(loaded.profile, result)
     try:
         ProfileStore().save(loaded)
     except ProfileError as exc:

@@ -124,11 +124,3 @@ async def audit_profile(profile: Profile, recipe: Recipe, token: str, on_check: 
         return AuditOutcome(None, f"Several Ally keys: {listed}. Type the one to audit on step 5 (key ID).")
     except CanvasError as exc:
         return AuditOutcome(None, exc.message)
-
-
-def apply_audit(profile: Profile, result: AuditResult) -> None:
-    """The scope checklist takes the audit's verdicts: a scope read from the key is verified, a missing one missing."""
-    from ally_wizard.profile import scope_statuses
-
-    if result.key is not None:
-        profile.scopes.update(scope_statuses((), result.report.checks, profile.scopes))

@@ -20,12 +20,13 @@ from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 from textual.worker import Worker
 
+from ally_wizard.canvas.audit import apply_audit
 from ally_wizard.canvas.report import Check, CheckStatus, Report
 from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import mask_key_id
 from ally_wizard.tui.checks import NotReady, fix_step, key_target
-from ally_wizard.tui.screens.admin_token import AdminTokenScreen, AuditEnded, apply_audit, audit_profile
+from ally_wizard.tui.screens.admin_token import AdminTokenScreen, AuditEnded, audit_profile
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.steps import number_of, step
 from ally_wizard.tui.widgets.check_table import CheckTable, check_detail
