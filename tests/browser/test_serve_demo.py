@@ -145,7 +145,8 @@ def test_keys_typed_in_the_browser_move_the_wizard_on_and_are_saved(
     settled(chrome)  # the practice values are over step 2
     keys(Keys.ENTER)  # Close has the focus (a lone Esc waits in the terminal for the rest of a sequence)
     settled(chrome)
-    keys(Keys.TAB, Keys.ENTER, Keys.TAB, *"1234")  # environment: the first (US); then the Client ID
+    # The focus is on the first empty field, the Client ID; Shift+Tab goes back to the environment (US first).
+    keys(*"1234", Keys.SHIFT + Keys.TAB, Keys.ENTER)
     vendor = wait_until(
         "the environment and Client ID on disk",
         lambda: (v := saved(profile).get("vendor", {})).get("client_id") == "1234" and v,

@@ -101,6 +101,13 @@ class CanvasScreen(StepScreen):
         # AUTO_FOCUS focused the field before the first layout, and scrolling it into view then went too far.
         self.call_after_refresh(self.query_one("#body").scroll_home, animate=False)
 
+    def on_screen_resume(self) -> None:
+        """Back from a dialog (the demo's practice values may open before this step has placed its focus):
+        the focus goes to the first empty field again rather than staying nowhere or on Next."""
+        focused = self.focused
+        if focused is None or focused.id == "next":
+            self.focus_first_empty(("#canvas-url", "#client-id"))
+
     def _mark_environment(self) -> None:
         """The chosen environment gets a dot and the others none, so the choice does not rest on colour."""
         for button in self.query(RadioButton):
