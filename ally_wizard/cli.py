@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "check": "verify a developer key against Canvas, row by row, without changing Canvas",
     "audit": "read the Ally key's real settings with an admin token and name every drift (changes nothing)",
     "create": "create the Ally key exactly as the recipe says, with an admin token, after showing the plan",
+    "repair": "mend a drifted Ally key from the audit's failing rows, with an admin token (plan shown first)",
     "profiles": "list saved setup profiles and how far each has got",
     "recipe": "show the Ally procedure: environments, redirect URI, settings and scopes",
     "sandbox": "run the simulated Canvas in the foreground, for practice and tests",
@@ -77,6 +78,18 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--new", action="store_true", help="create even when an Ally key with this URI exists")
         parser.add_argument("--json", action="store_true", help="print the new key's ID and audit as JSON")
         parser.add_argument("--show-secret", action="store_true", help="with --json: include the new secret")
+    elif name == "repair":
+        parser.add_argument("profile", nargs="?", help="take values from this saved profile")
+        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
+        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
+        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        parser.add_argument("--key-id", metavar="ID", help="the developer key to repair (default: the Ally key found)")
+        parser.add_argument("--dry-run", action="store_true", help="only show the plan; change nothing")
+        parser.add_argument("--yes", action="store_true", help="apply the plan without asking")
+        parser.add_argument(
+            "--remove-extra-scopes", action="store_true", help="also remove scopes Ally does not need (ends its tokens)"
+        )
+        parser.add_argument("--json", action="store_true", help="print the audit after the repair as JSON")
     elif name in ("profiles", "recipe"):
         parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     elif name == "sandbox":

@@ -84,7 +84,7 @@ def exit_code(result: AuditResult) -> int:
     return EXIT_OK
 
 
-def _print(result: AuditResult, target: AuditTarget, as_json: bool) -> None:
+def print_audit(result: AuditResult, target: AuditTarget, as_json: bool) -> None:
     from ally_wizard.canvas.report import CheckStatus
     from ally_wizard.terminal_text import json_for_terminal, printable
 
@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     except CanvasError as exc:
         _say(f"ally-wizard audit: {exc.message}")
         return EXIT_UNREACHABLE
-    _print(result, target, args.json)
+    print_audit(result, target, args.json)
     if loaded is not None:
         _save(loaded, result)
     return exit_code(result)
