@@ -3,10 +3,12 @@ its secret captured from the create answer, no second key, and the refusals of a
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 
 import pytest
+from check_process import authorize_when_asked, start_check
 
 from ally_wizard.cli import main
 from ally_wizard.profile import Profile, StepId, StepState
@@ -96,3 +98,24 @@ def test_an_older_catalogue_stops_before_any_write_and_names_the_old_scope(
     err = capsys.readouterr().err
     assert "Nothing was created" in err and "this Canvas names it url:GET|/api/v1/courses/:course_id/pages/:url" in err
     assert {r.method for r in sb.requests} == {"GET"}
+
+
+async def test_the_created_key_passes_a_full_check_with_the_captured_secret(
+    sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sb = sandbox("no-ally-key", latency_ms=2)
+    monkeypatch.setenv("ALLY_WIZARD_CANVAS_TOKEN", sb.admin_token)
+    assert await asyncio.to_thread(main, flags(sb, "--yes", "--json", "--show-secret")) == 0
+    created = json.loads(capsys.readouterr().out)
+    process = start_check(
+        sb,
+        *("--canvas", sb.base_url, "--key-id", created["key_id"], "--environment", "us", "--ally-client-id", "1234"),
+        "--json",
+        secret=created["secret"],
+    )
+    await authorize_when_asked(process, sb)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    rows = json.loads(out)["checks"]
+    assert {row["status"] for row in rows} == {"pass"}
+    assert {"key.secret", "key.allow_includes", "token.revoked", "ally.theme"} <= {row["id"] for row in rows}
