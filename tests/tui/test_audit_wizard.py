@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from ally_wizard.canvas.report import CheckStatus
 from ally_wizard.profile import ScopeStatus, StepId
@@ -13,6 +13,7 @@ from ally_wizard.sandbox import RunningSandbox
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.admin_token import AdminTokenScreen
+from ally_wizard.tui.screens.dialogs import ConfirmScreen
 from ally_wizard.tui.widgets.check_table import CheckTable
 
 from .helpers import fixed_profile, save_profile, text_of, wait_for
@@ -102,3 +103,31 @@ async def test_audit_from_the_start_screen_and_a_refused_token(sandbox: SandboxF
         await _audit_on_step_6(pilot, app, canvas.admin_token)
         assert "✓ Audit as Avery Admin: the key is as the recipe says" in text_of(pilot, "#phase")
         assert canvas.non_admin_token not in text_of(pilot, "#phase")
+
+
+async def test_repair_after_an_audit_mends_the_key_and_audits_again(
+    sandbox: SandboxFactory, store: ProfileStore
+) -> None:
+    canvas = sandbox("drifted")
+    profile = fixed_profile(
+        "production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id
+    )
+    save_profile(store, profile)
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        step6 = app.screen
+        await pilot.press("f6")
+        await _audit_on_step_6(pilot, app, canvas.admin_token)
+        assert step6.query_one("#checks", CheckTable).checks["key.on"].status is CheckStatus.FAIL
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = str(app.screen.query_one(".question", Static).render())
+        assert "Turn the key ON" in question and "Add 2 missing scope(s)" in question
+        await pilot.press("y")
+        await _audit_on_step_6(pilot, app, canvas.admin_token)
+        await wait_for(pilot, lambda: "✓ Audit" in text_of(pilot, "#phase"))
+        rows = step6.query_one("#checks", CheckTable).checks
+        assert rows["key.on"].status is CheckStatus.PASS and rows["key.allow_includes"].status is CheckStatus.PASS
+        assert rows["key.extra_scopes"].status is CheckStatus.WARN  # kept: removing it would end the tokens
+    assert all(s.status is not CheckStatus.FAIL for s in rows.values())

@@ -20,7 +20,8 @@ from textual.widgets import Button, Input, Label, Static
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
-    from ally_wizard.canvas.audit import AuditResult
+    from ally_wizard.canvas.audit import AuditResult, AuditTarget
+    from ally_wizard.canvas.repair import RepairPlan
     from ally_wizard.canvas.target import CheckCallback
     from ally_wizard.profile import Profile
     from ally_wizard.recipe import Recipe
@@ -100,11 +101,9 @@ class AuditOutcome:
     problem: str | None
 
 
-async def audit_profile(profile: Profile, recipe: Recipe, token: str, on_check: CheckCallback) -> AuditOutcome:
-    """Audit the profile's key with the admin token; refusals and unreachable Canvas become a sentence."""
-    from ally_wizard.canvas.admin import AdminTokenRefused
-    from ally_wizard.canvas.audit import AuditTarget, KeyChoiceNeeded, run_audit
-    from ally_wizard.canvas.client import CanvasClient, CanvasError
+def profile_target(profile: Profile, recipe: Recipe) -> AuditTarget | str:
+    """What an audit of this profile compares the key with, or the sentence saying what is missing."""
+    from ally_wizard.canvas.audit import AuditTarget
     from ally_wizard.inputs import InputError, normalize_canvas_url, parse_key_id, redirect_uri
 
     try:
@@ -112,15 +111,34 @@ async def audit_profile(profile: Profile, recipe: Recipe, token: str, on_check: 
         redirect = redirect_uri(recipe, profile.environment, profile.client_id)
         key_id = str(parse_key_id(profile.key_id)) if profile.key_id else None
     except InputError as exc:
-        return AuditOutcome(None, f"{exc} Fix it on step 2 or 5 first.")
-    target = AuditTarget(url, profile.environment, profile.client_id, redirect, key_id, recipe)
+        return f"{exc} Fix it on step 2 or 5 first."
+    return AuditTarget(url, profile.environment, profile.client_id, redirect, key_id, recipe)
+
+
+async def audit_profile(
+    profile: Profile, recipe: Recipe, token: str, on_check: CheckCallback, plan: RepairPlan | None = None
+) -> AuditOutcome:
+    """Audit the profile's key with the admin token (after applying `plan`, when one is given); refusals,
+    a stopped repair and an unreachable Canvas become a sentence."""
+    from ally_wizard.canvas.admin import AdminTokenRefused
+    from ally_wizard.canvas.audit import KeyChoiceNeeded, run_audit
+    from ally_wizard.canvas.client import CanvasClient, CanvasError
+    from ally_wizard.canvas.repair import RepairStopped, apply_repair
+
+    target = profile_target(profile, recipe)
+    if isinstance(target, str):
+        return AuditOutcome(None, target)
     try:
-        async with CanvasClient(url) as client:
+        async with CanvasClient(target.canvas_url) as client:
+            if plan is not None:
+                return AuditOutcome(await apply_repair(client, token, plan, target), None)
             return AuditOutcome(await run_audit(client, token, target, on_check=on_check), None)
     except AdminTokenRefused as exc:
         return AuditOutcome(None, exc.message)
     except KeyChoiceNeeded as exc:
         listed = "; ".join(key.summary() for key in exc.keys)
         return AuditOutcome(None, f"Several Ally keys: {listed}. Type the one to audit on step 5 (key ID).")
+    except RepairStopped as exc:
+        return AuditOutcome(None, exc.message)
     except CanvasError as exc:
         return AuditOutcome(None, exc.message)

@@ -26,8 +26,9 @@ from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import mask_key_id
 from ally_wizard.tui.checks import NotReady, fix_step, key_target
-from ally_wizard.tui.screens.admin_token import AdminTokenScreen, AuditEnded, audit_profile
+from ally_wizard.tui.screens.admin_token import AdminTokenScreen, AuditEnded, audit_profile, profile_target
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
+from ally_wizard.tui.screens.dialogs import ConfirmScreen
 from ally_wizard.tui.steps import number_of, step
 from ally_wizard.tui.widgets.check_table import CheckTable, check_detail
 from ally_wizard.tui.widgets.copy_row import CopyRow
@@ -35,7 +36,9 @@ from ally_wizard.tui.widgets.copy_row import CopyRow
 if TYPE_CHECKING:
     from textual.app import ComposeResult
 
+    from ally_wizard.canvas.audit import AuditResult
     from ally_wizard.canvas.flow import CheckFlow, CheckRun, FlowEvent, PasteRequest, Resolution
+    from ally_wizard.canvas.repair import RepairPlan
 
 GROUP = "verify"
 PROBLEMS_SHOWN = 8
@@ -197,6 +200,7 @@ class AuthorizeScreen(StepScreen):
         Binding("f5", "toggle_raw", "Raw answer", show=False),
         Binding("ctrl+g", "go_fix", "Fix"),
         Binding("f6", "audit", "Audit"),
+        Binding("f7", "repair", "Repair"),
     ]
 
     def __init__(self) -> None:
@@ -210,6 +214,7 @@ class AuthorizeScreen(StepScreen):
         """Whether a passing row's detail shows Canvas's raw answer (F5)."""
         self._detail_check: Check | None = None
         self.failed: list[Check] = []
+        self.last_audit: AuditResult | None = None  # what Repair plans from (no token is kept)
 
     def compose_body(self) -> ComposeResult:
         """What is checked, where the run stands, the authorize box, the rows and the fixes."""
@@ -325,6 +330,8 @@ class AuthorizeScreen(StepScreen):
             return self.authorize_url is not None
         if action == "go_fix":
             return bool(self.failed)
+        if action == "repair":
+            return self._repair_plan() is not None
         if action == "cancel_check":
             return self.running
         return True
@@ -651,14 +658,54 @@ class AuthorizeScreen(StepScreen):
         self.run_audit(token)
 
     @work(exclusive=True, group=GROUP, exit_on_error=False)
-    async def run_audit(self, token: str) -> None:
-        """The audit; rows arrive as `RowChecked`, the end as `AuditEnded` (the token goes no further)."""
+    async def run_audit(self, token: str, plan: RepairPlan | None = None) -> None:
+        """The audit (after the repair `plan`, if any); rows arrive as `RowChecked`, the end as `AuditEnded`."""
 
         def row(check: Check) -> None:
             self.post_message(RowChecked(check))
 
-        outcome = await audit_profile(self.profile, self.wizard.recipe, token, row)
+        outcome = await audit_profile(self.profile, self.wizard.recipe, token, row, plan)
         self.post_message(AuditEnded(outcome.result, outcome.problem))
+
+    def _repair_plan(self) -> RepairPlan | None:
+        """The fixes the last audit calls for, or None when there is none (or no audit)."""
+        from ally_wizard.canvas.repair import RepairStopped, plan_repair
+
+        target = profile_target(self.profile, self.wizard.recipe)
+        if self.last_audit is None or isinstance(target, str):
+            return None
+        try:
+            plan = plan_repair(self.last_audit, target)
+        except RepairStopped:
+            return None
+        return None if plan.empty else plan
+
+    def action_repair(self) -> None:
+        """Show the repair plan of the last audit; after yes and the admin token, apply it and audit again."""
+        plan = self._repair_plan()
+        if plan is None:
+            self.notify("Nothing to repair: audit first (F6); only failing rows a write can fix are repaired.")
+            return
+        question = "\n".join(
+            [
+                f"Repair key {plan.key.id} ({plan.key.name or 'no name'}) in Canvas:",
+                *(f"  - {line}" for line in plan.lines),
+                *(f"  ! {warning}" for warning in plan.warnings),
+                "No scope is removed. Apply these changes?",
+            ]
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.push_screen(AdminTokenScreen(), lambda token: self._repair_with(plan, token))
+
+        self.app.push_screen(ConfirmScreen(question, "Repair"), confirmed)
+
+    def _repair_with(self, plan: RepairPlan, token: str | None) -> None:
+        if not token:
+            return
+        self._phase("… Repairing the key, then auditing it again.", "hint")
+        self.run_audit(token, plan)
 
     @on(AuditEnded)
     def _audit_ended(self, message: AuditEnded) -> None:
@@ -666,6 +713,8 @@ class AuthorizeScreen(StepScreen):
         if result is None:
             self._phase(f"✗ The audit could not read the key: {message.problem}", "inline-error")
             return
+        self.last_audit = result
+        self.refresh_bindings()
         apply_audit(self.profile, result)
         self.save()
         checks = result.report.checks
