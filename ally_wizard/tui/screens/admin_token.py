@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from ally_wizard.canvas.audit import AuditResult, AuditTarget
+    from ally_wizard.canvas.create import Created
     from ally_wizard.canvas.repair import RepairPlan
     from ally_wizard.canvas.target import CheckCallback
     from ally_wizard.profile import Profile
@@ -142,3 +143,34 @@ async def audit_profile(
         return AuditOutcome(None, exc.message)
     except CanvasError as exc:
         return AuditOutcome(None, exc.message)
+
+
+class KeyCreated(Message):
+    """ "Create it for me" ended: `created` when the key exists (maybe with a step left, in `problem`)."""
+
+    def __init__(self, created: Created | None, problem: str | None, key_id: str | None = None) -> None:
+        super().__init__()
+        self.created = created
+        self.problem = problem
+        self.key_id = key_id
+
+
+async def create_for_profile(profile: Profile, recipe: Recipe, token: str) -> KeyCreated:
+    """Create the recipe's key for the profile (`canvas.create`), every outcome as a `KeyCreated`."""
+    from ally_wizard.canvas.admin import AdminTokenRefused
+    from ally_wizard.canvas.client import CanvasClient, CanvasError
+    from ally_wizard.canvas.create import CreateStopped, KeyPlan, create_key
+
+    target = profile_target(profile, recipe)
+    if isinstance(target, str):
+        return KeyCreated(None, target)
+    plan = KeyPlan(target, profile.key_name or recipe.suggested_key_name, profile.owner_email)
+    try:
+        async with CanvasClient(target.canvas_url) as client:
+            return KeyCreated(await create_key(client, token, plan), None)
+    except CreateStopped as exc:
+        return KeyCreated(None, exc.message, exc.key_id if " was created" in exc.message else None)
+    except AdminTokenRefused as exc:
+        return KeyCreated(None, exc.message)
+    except CanvasError as exc:
+        return KeyCreated(None, f"{exc.message} Nothing was created.")

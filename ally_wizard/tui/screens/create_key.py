@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.binding import Binding, BindingType
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ally_wizard.inputs import InputError, redirect_uri, suggested_owner_email
 from ally_wizard.profile import StepId
+from ally_wizard.tui.screens.admin_token import KeyCreated
 from ally_wizard.tui.screens.base import StepScreen
 from ally_wizard.tui.widgets.copy_row import CopyRow
 
@@ -44,6 +45,7 @@ class CreateKeyScreen(StepScreen):
         Binding("ctrl+y", "copy_redirect", "Copy URI"),
         Binding("space", "tick", "Tick", show=False),
         Binding("ctrl+t", "tick_next", "Tick next"),
+        Binding("f8", "create_for_me", "Create it for me", show=False),  # the button names the key
     ]
 
     def _redirect(self) -> str | None:
@@ -57,6 +59,13 @@ class CreateKeyScreen(StepScreen):
         """Checklist, the two suggested values, the redirect URI and the OSC 52 note."""
         profile = self.profile
         recipe = self.wizard.recipe
+        yield Button("Create it for me, with an admin token (F8)", id="create-for-me", compact=True)
+        yield Static(
+            "Shows the plan before any change; needs a root admin's personal access token. Or by hand:",
+            id="create-message",
+            classes="hint",
+            markup=False,
+        )
         yield Label("In Canvas, as an admin (tick each as you do it: Space)", classes="section-title", markup=False)
         checklist: DataTable[Text | str] = DataTable(id="checklist", cursor_type="row", show_header=False)
         yield checklist
@@ -172,6 +181,76 @@ class CreateKeyScreen(StepScreen):
     def _copy_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.action_copy_redirect()
+
+    @on(Button.Pressed, "#create-for-me")
+    def _create_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_create_for_me()
+
+    def action_create_for_me(self) -> None:
+        """Show the plan; after yes and the admin token, create the key, turn it ON and audit it."""
+        from ally_wizard.tui.screens.admin_token import AdminTokenScreen, profile_target
+        from ally_wizard.tui.screens.dialogs import ConfirmScreen
+
+        target = profile_target(self.profile, self.wizard.recipe)
+        if isinstance(target, str):
+            self.query_one("#create-message", Static).update(f"✗ {target}")
+            return
+        profile = self.profile
+        question = "\n".join(
+            [
+                f"Create the API key on {target.canvas_url}:",
+                f"  Key Name: {profile.key_name or self.wizard.recipe.suggested_key_name}",
+                f"  Owner Email: {profile.owner_email or '(none)'}",
+                f"  Redirect URI: {target.redirect_uri}",
+                f"  Enforce Scopes on, Allow Include Parameters on, the {len(target.scopes)} Ally scopes",
+                "Then turn it ON for the root account and audit it. Create it?",
+            ]
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.app.push_screen(AdminTokenScreen(), self._create_with)
+
+        self.app.push_screen(ConfirmScreen(question, "Create"), confirmed)
+
+    def _create_with(self, token: str | None) -> None:
+        if not token:
+            return
+        self.query_one("#create-message", Static).update("… Creating the key in Canvas, then auditing it.")
+        self.create_key_worker(token)
+
+    @work(exclusive=True, group="create", exit_on_error=False)
+    async def create_key_worker(self, token: str) -> None:
+        """The writes (create, binding ON) and the audit; the outcome arrives as `KeyCreated`."""
+        from ally_wizard.tui.screens.admin_token import create_for_profile
+
+        self.post_message(await create_for_profile(self.profile, self.wizard.recipe, token))
+
+    @on(KeyCreated)
+    def _key_created(self, message: KeyCreated) -> None:
+        """The key ID into the profile, steps 3-5 done, the secret in memory for step 5 and the hand-off."""
+        from ally_wizard.canvas.audit import apply_audit
+        from ally_wizard.profile import StepState
+
+        shown = self.query_one("#create-message", Static)
+        created = message.created
+        if created is None:
+            if message.key_id:
+                self.profile.key_id = message.key_id
+                self.save()
+            shown.update(f"✗ {message.problem}")
+            return
+        profile = self.profile
+        profile.key_id = created.key_id
+        self.wizard.session.secret = created.secret
+        if created.audit is not None:
+            apply_audit(profile, created.audit)
+        for step_id in (StepId.CREATE_KEY, StepId.SCOPES, StepId.ACTIVATE):
+            profile.mark(step_id, StepState.DONE)
+        self.save()
+        self.notify(f"Key {created.key_id} was created and turned ON; its secret is held in memory only.")
+        self.wizard.go_to(5)
 
     @on(Button.Pressed, "#go-canvas")
     def _go_canvas_pressed(self, event: Button.Pressed) -> None:
