@@ -38,6 +38,14 @@ def _environment_ids() -> list[str]:
     return [environment.id for environment in default_recipe().environments]
 
 
+def _add_setup_arguments(parser: argparse.ArgumentParser) -> None:
+    """The profile and the three values of a setup, shared by the commands that work with an admin token."""
+    parser.add_argument("profile", nargs="?", help="take values from this saved profile")
+    parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
+    parser.add_argument("--environment", choices=_environment_ids(), help="the Ally environment")
+    parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+
+
 def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     """Each command's options, declared here so `--help` needs no command module."""
     if name == "wizard":
@@ -61,17 +69,11 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
             help="the longest the check waits on Canvas in all (default: 240; the token is always revoked)",
         )
     elif name == "audit":
-        parser.add_argument("profile", nargs="?", help="take values from this saved profile")
-        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
-        parser.add_argument("--environment", choices=_environment_ids(), help="the Ally environment")
-        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        _add_setup_arguments(parser)
         parser.add_argument("--key-id", metavar="ID", help="the developer key to audit (default: the Ally key found)")
         parser.add_argument("--json", action="store_true", help="print the keys and checks as JSON")
     elif name == "create":
-        parser.add_argument("profile", nargs="?", help="take values from this saved profile (the key ID is saved)")
-        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
-        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
-        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        _add_setup_arguments(parser)
         parser.add_argument("--name", metavar="NAME", help="the Key Name (default: the recipe's suggestion)")
         parser.add_argument("--email", metavar="EMAIL", help="the Owner Email")
         parser.add_argument("--yes", action="store_true", help="create without asking (the plan is still shown)")
@@ -79,10 +81,7 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="print the new key's ID and audit as JSON")
         parser.add_argument("--show-secret", action="store_true", help="with --json: include the new secret")
     elif name == "repair":
-        parser.add_argument("profile", nargs="?", help="take values from this saved profile")
-        parser.add_argument("--canvas", metavar="URL", help="the institution's Canvas address")
-        parser.add_argument("--environment", choices=["us", "ca", "eu", "sg", "au"], help="the Ally environment")
-        parser.add_argument("--ally-client-id", metavar="N", help="the Ally Client ID")
+        _add_setup_arguments(parser)
         parser.add_argument("--key-id", metavar="ID", help="the developer key to repair (default: the Ally key found)")
         parser.add_argument("--dry-run", action="store_true", help="only show the plan; change nothing")
         parser.add_argument("--yes", action="store_true", help="apply the plan without asking")

@@ -134,14 +134,7 @@ class AdminSession:
         return items, pages
 
     def _items(self, reply: Reply) -> list[object]:
-        if reply.status != 200:
-            raise refusal(reply, self)
-        data = reply.json()
-        if not isinstance(data, list):
-            raise AdminTokenRefused(
-                self.scrubbed(not_api_answer(reply.status, reply.content_type, reply.text)), self.evidence(reply)
-            )
-        return list(data)
+        return json_list(reply, self)
 
 
 def _page_number(url: str) -> int | None:
@@ -255,9 +248,8 @@ async def check_admin_token(session: AdminSession) -> AdminUser:
     return AdminUser(raw_id if isinstance(raw_id, int) else None, str(name) if isinstance(name, str) else "")
 
 
-async def catalogue_scopes(session: AdminSession) -> frozenset[str]:
-    """Every scope string this Canvas's catalogue offers (`GET /api/v1/accounts/self/scopes`, docs/canvas.md 5)."""
-    reply = await session.get(SCOPES_PATH)
+def json_list(reply: Reply, session: AdminSession) -> list[object]:
+    """A 200 answer's JSON array; a refusal or any other answer raises `AdminTokenRefused` in plain words."""
     if reply.status != 200:
         raise refusal(reply, session)
     data = reply.json()
@@ -265,4 +257,10 @@ async def catalogue_scopes(session: AdminSession) -> frozenset[str]:
         raise AdminTokenRefused(
             session.scrubbed(not_api_answer(reply.status, reply.content_type, reply.text)), session.evidence(reply)
         )
+    return list(data)
+
+
+async def catalogue_scopes(session: AdminSession) -> frozenset[str]:
+    """Every scope string this Canvas's catalogue offers (`GET /api/v1/accounts/self/scopes`, docs/canvas.md 5)."""
+    data = json_list(await session.get(SCOPES_PATH), session)
     return frozenset(str(entry["scope"]) for entry in data if isinstance(entry, dict) and "scope" in entry)
