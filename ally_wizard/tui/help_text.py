@@ -55,7 +55,9 @@ HELP: dict[str, StepHelp] = {
         why=(
             "Canvas only lets an integration use a key that an admin created on the root account. "
             "The redirect URI tells Canvas where to send Ally back after someone authorizes it; "
-            "Enforce Scopes limits the key to the scopes Ally needs."
+            "Enforce Scopes limits the key to the scopes Ally needs. Create it for me (F8) makes the key "
+            "through the Developer Keys API with a root admin's token, after showing the plan; the token is "
+            "used once and never saved, and the new secret stays in memory for steps 5 and 7."
         ),
         pitfalls=(
             "Creating the key on a sub-account: Developer Keys exists only on the root account.",

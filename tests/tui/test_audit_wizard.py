@@ -131,30 +131,3 @@ async def test_repair_after_an_audit_mends_the_key_and_audits_again(
         assert rows["key.on"].status is CheckStatus.PASS and rows["key.allow_includes"].status is CheckStatus.PASS
         assert rows["key.extra_scopes"].status is CheckStatus.WARN  # kept: removing it would end the tokens
     assert all(s.status is not CheckStatus.FAIL for s in rows.values())
-
-
-async def test_create_it_for_me_makes_the_key_and_hands_step_5_its_id_and_secret(
-    sandbox: SandboxFactory, store: ProfileStore
-) -> None:
-    canvas = sandbox("no-ally-key")
-    save_profile(store, fixed_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "CreateKeyScreen")
-        await pilot.press("f8")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        question = str(app.screen.query_one(".question", Static).render())
-        assert "Redirect URI: https://prod.ally.ac/api/v2/1234/auth/canvas/callback" in question
-        await pilot.press("y")
-        await wait_for(pilot, lambda: isinstance(app.screen, AdminTokenScreen))
-        app.screen.query_one("#admin-token", Input).value = canvas.admin_token
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ActivateScreen")
-        profile = app.session.require()
-        made = canvas.run(lambda s: [k for k in s.state.keys.values() if k.name == "Anthology Ally"])
-        assert len(made) == 1 and profile.key_id == str(made[0].global_id)
-        assert app.session.secret == made[0].api_key
-        assert all(profile.steps[s].state.value == "done" for s in (StepId.CREATE_KEY, StepId.SCOPES, StepId.ACTIVATE))
-        assert profile.scope_status("url:GET|/api/v1/accounts") is ScopeStatus.VERIFIED
-    on_disk = "".join(p.read_text() for p in store.folder.iterdir() if p.is_file())
-    assert made[0].api_key not in on_disk and canvas.admin_token not in on_disk

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
@@ -21,34 +21,52 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from ally_wizard.canvas.audit import AuditResult, AuditTarget
-    from ally_wizard.canvas.create import Created
     from ally_wizard.canvas.repair import RepairPlan
     from ally_wizard.canvas.target import CheckCallback
     from ally_wizard.profile import Profile
     from ally_wizard.recipe import Recipe
 
 
+AUDIT_PURPOSE = (
+    "Audit reads the key's real settings through Canvas's Developer Keys API, without changing "
+    "anything. It needs a personal access token of a root account admin (Account > Settings > "
+    "+ New Access Token). The token is used for this audit only: never saved, shown or revoked."
+)
+REPAIR_PURPOSE = (
+    "Repair writes the changes you just confirmed through Canvas's Developer Keys API, then audits the key "
+    "again. It needs a personal access token of a root account admin (Account > Settings > + New Access "
+    "Token), used for this run only: never saved, shown or revoked."
+)
+
+
 class AdminTokenScreen(ModalScreen[str | None]):
-    """Ask for the admin token (masked); None when cancelled."""
+    """Ask for the admin token (masked); None when cancelled.
+
+    Each use says what the token is for; "Create it for me" also shows the plan it will carry out above
+    the field, so giving the token and pressing Create is the admin's confirmation of that plan.
+    """
 
     CSS_PATH = "dialogs.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
+    def __init__(self, purpose: str = AUDIT_PURPOSE, plan: list[str] | None = None, action: str = "Audit") -> None:
+        super().__init__()
+        self.purpose = purpose
+        self.plan = plan or []
+        self.action = action
+
     def compose(self) -> ComposeResult:
-        """What the token is for, the masked field, Audit and Cancel."""
+        """What the token is for (and the plan, if any), the masked field, the action and Cancel."""
         with Vertical(classes="dialog"):
-            yield Static(
-                "Audit reads the key's real settings through Canvas's Developer Keys API, without changing "
-                "anything. It needs a personal access token of a root account admin (Account > Settings > "
-                "+ New Access Token). The token is used for this audit only: never saved, shown or revoked.",
-                classes="question",
-                markup=False,
-            )
+            yield Static(self.purpose, classes="question", markup=False)
+            if self.plan:
+                with VerticalScroll(id="plan"):
+                    yield Static("\n".join(self.plan), markup=False)
             yield Label("Canvas admin token:", markup=False)
             yield Input(password=True, id="admin-token", placeholder="paste the token")
             yield Static("", id="token-error", classes="inline-error", markup=False)
             with Horizontal(classes="buttons"):
-                yield Button("Audit (Enter)", id="audit", variant="primary", compact=True)
+                yield Button(f"{self.action} (Enter)", id="audit", variant="primary", compact=True)
                 yield Button("Cancel (Esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
@@ -143,34 +161,3 @@ async def audit_profile(
         return AuditOutcome(None, exc.message)
     except CanvasError as exc:
         return AuditOutcome(None, exc.message)
-
-
-class KeyCreated(Message):
-    """ "Create it for me" ended: `created` when the key exists (maybe with a step left, in `problem`)."""
-
-    def __init__(self, created: Created | None, problem: str | None, key_id: str | None = None) -> None:
-        super().__init__()
-        self.created = created
-        self.problem = problem
-        self.key_id = key_id
-
-
-async def create_for_profile(profile: Profile, recipe: Recipe, token: str) -> KeyCreated:
-    """Create the recipe's key for the profile (`canvas.create`), every outcome as a `KeyCreated`."""
-    from ally_wizard.canvas.admin import AdminTokenRefused
-    from ally_wizard.canvas.client import CanvasClient, CanvasError
-    from ally_wizard.canvas.create import CreateStopped, KeyPlan, create_key
-
-    target = profile_target(profile, recipe)
-    if isinstance(target, str):
-        return KeyCreated(None, target)
-    plan = KeyPlan(target, profile.key_name or recipe.suggested_key_name, profile.owner_email)
-    try:
-        async with CanvasClient(target.canvas_url) as client:
-            return KeyCreated(await create_key(client, token, plan), None)
-    except CreateStopped as exc:
-        return KeyCreated(None, exc.message, exc.key_id if " was created" in exc.message else None)
-    except AdminTokenRefused as exc:
-        return KeyCreated(None, exc.message)
-    except CanvasError as exc:
-        return KeyCreated(None, f"{exc.message} Nothing was created.")

@@ -26,7 +26,13 @@ from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import mask_key_id
 from ally_wizard.tui.checks import NotReady, fix_step, key_target
-from ally_wizard.tui.screens.admin_token import AdminTokenScreen, AuditEnded, audit_profile, profile_target
+from ally_wizard.tui.screens.admin_token import (
+    REPAIR_PURPOSE,
+    AdminTokenScreen,
+    AuditEnded,
+    audit_profile,
+    profile_target,
+)
 from ally_wizard.tui.screens.base import WIDE_BREAKPOINTS, StepScreen
 from ally_wizard.tui.screens.dialogs import ConfirmScreen
 from ally_wizard.tui.steps import number_of, step
@@ -697,7 +703,9 @@ class AuthorizeScreen(StepScreen):
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.app.push_screen(AdminTokenScreen(), lambda token: self._repair_with(plan, token))
+                self.app.push_screen(
+                    AdminTokenScreen(REPAIR_PURPOSE, action="Repair"), lambda token: self._repair_with(plan, token)
+                )
 
         self.app.push_screen(ConfirmScreen(question, "Repair"), confirmed)
 

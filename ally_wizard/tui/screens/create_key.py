@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ally_wizard.inputs import InputError, redirect_uri, suggested_owner_email
 from ally_wizard.profile import StepId
-from ally_wizard.tui.screens.admin_token import KeyCreated
+from ally_wizard.redact import mask_key_id
+from ally_wizard.tui.create_run import CREATE_PURPOSE, CreateOutcome, create_for_profile, plan_for, record
 from ally_wizard.tui.screens.base import StepScreen
 from ally_wizard.tui.widgets.copy_row import CopyRow
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+
+    from ally_wizard.canvas.create import KeyPlan
 
 OSC52_NOTE = (
     "Copy goes through your terminal (OSC 52). Some terminals, and tmux or screen without "
@@ -25,6 +31,25 @@ OSC52_NOTE = (
 
 
 CHECK_WIDTH = 9
+
+# A developer key ID as Canvas writes it (a global ID): masked in the run's lines in presenter mode.
+KEY_ID_PATTERN = re.compile(r"\b\d{10,}\b")
+
+
+class CreateSaid(Message):
+    """One line of the create run (a write as it happens); never the token or the secret."""
+
+    def __init__(self, line: str) -> None:
+        super().__init__()
+        self.line = line
+
+
+class CreateEnded(Message):
+    """The create run ended."""
+
+    def __init__(self, outcome: CreateOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
 
 
 def _tick_cell(done: bool) -> Text:
@@ -48,6 +73,13 @@ class CreateKeyScreen(StepScreen):
         Binding("f8", "create_for_me", "Create it for me", show=False),  # the button names the key
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.create_lines: list[str] = []
+        """What the create run said (writes as they happened, then its end), shown under its button."""
+        self.creating = False
+        self.existing_key: str | None = None
+
     def _redirect(self) -> str | None:
         profile = self.profile
         try:
@@ -59,13 +91,13 @@ class CreateKeyScreen(StepScreen):
         """Checklist, the two suggested values, the redirect URI and the OSC 52 note."""
         profile = self.profile
         recipe = self.wizard.recipe
-        yield Button("Create it for me, with an admin token (F8)", id="create-for-me", compact=True)
-        yield Static(
-            "Shows the plan before any change; needs a root admin's personal access token. Or by hand:",
-            id="create-message",
-            classes="hint",
-            markup=False,
-        )
+        with Horizontal(id="create-row"):
+            yield Button("Create it for me, with an admin token (F8)", id="create-for-me", compact=True)
+            yield Static("The plan first; or by hand, below.", classes="hint", markup=False)
+        yield Static("", id="create-log", markup=False)
+        with Horizontal(id="create-next"):
+            yield Button("Go to step 5: key ID and secret", id="go-activate", variant="primary", compact=True)
+            yield Button("Audit it on step 6", id="go-audit", compact=True)
         yield Label("In Canvas, as an admin (tick each as you do it: Space)", classes="section-title", markup=False)
         checklist: DataTable[Text | str] = DataTable(id="checklist", cursor_type="row", show_header=False)
         yield checklist
@@ -113,6 +145,7 @@ class CreateKeyScreen(StepScreen):
             self.profile.key_name = self.wizard.recipe.suggested_key_name
             self.save()
         self._fill_checklist()
+        self._show_create()
         self.query_one("#checklist", DataTable).focus()
 
     def _fill_checklist(self) -> None:
@@ -182,76 +215,6 @@ class CreateKeyScreen(StepScreen):
         event.stop()
         self.action_copy_redirect()
 
-    @on(Button.Pressed, "#create-for-me")
-    def _create_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_create_for_me()
-
-    def action_create_for_me(self) -> None:
-        """Show the plan; after yes and the admin token, create the key, turn it ON and audit it."""
-        from ally_wizard.tui.screens.admin_token import AdminTokenScreen, profile_target
-        from ally_wizard.tui.screens.dialogs import ConfirmScreen
-
-        target = profile_target(self.profile, self.wizard.recipe)
-        if isinstance(target, str):
-            self.query_one("#create-message", Static).update(f"✗ {target}")
-            return
-        profile = self.profile
-        question = "\n".join(
-            [
-                f"Create the API key on {target.canvas_url}:",
-                f"  Key Name: {profile.key_name or self.wizard.recipe.suggested_key_name}",
-                f"  Owner Email: {profile.owner_email or '(none)'}",
-                f"  Redirect URI: {target.redirect_uri}",
-                f"  Enforce Scopes on, Allow Include Parameters on, the {len(target.scopes)} Ally scopes",
-                "Then turn it ON for the root account and audit it. Create it?",
-            ]
-        )
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.app.push_screen(AdminTokenScreen(), self._create_with)
-
-        self.app.push_screen(ConfirmScreen(question, "Create"), confirmed)
-
-    def _create_with(self, token: str | None) -> None:
-        if not token:
-            return
-        self.query_one("#create-message", Static).update("… Creating the key in Canvas, then auditing it.")
-        self.create_key_worker(token)
-
-    @work(exclusive=True, group="create", exit_on_error=False)
-    async def create_key_worker(self, token: str) -> None:
-        """The writes (create, binding ON) and the audit; the outcome arrives as `KeyCreated`."""
-        from ally_wizard.tui.screens.admin_token import create_for_profile
-
-        self.post_message(await create_for_profile(self.profile, self.wizard.recipe, token))
-
-    @on(KeyCreated)
-    def _key_created(self, message: KeyCreated) -> None:
-        """The key ID into the profile, steps 3-5 done, the secret in memory for step 5 and the hand-off."""
-        from ally_wizard.canvas.audit import apply_audit
-        from ally_wizard.profile import StepState
-
-        shown = self.query_one("#create-message", Static)
-        created = message.created
-        if created is None:
-            if message.key_id:
-                self.profile.key_id = message.key_id
-                self.save()
-            shown.update(f"✗ {message.problem}")
-            return
-        profile = self.profile
-        profile.key_id = created.key_id
-        self.wizard.session.secret = created.secret
-        if created.audit is not None:
-            apply_audit(profile, created.audit)
-        for step_id in (StepId.CREATE_KEY, StepId.SCOPES, StepId.ACTIVATE):
-            profile.mark(step_id, StepState.DONE)
-        self.save()
-        self.notify(f"Key {created.key_id} was created and turned ON; its secret is held in memory only.")
-        self.wizard.go_to(5)
-
     @on(Button.Pressed, "#go-canvas")
     def _go_canvas_pressed(self, event: Button.Pressed) -> None:
         """Go to step 2 when the URI cannot be made yet."""
@@ -288,3 +251,130 @@ class CreateKeyScreen(StepScreen):
                 severity="warning",
             )
         return True
+
+    # -- Create it for me (admin token) ----------------------------------------------------------------
+
+    def action_create_for_me(self) -> None:
+        """Show the plan with a masked field for the admin token; pressing Create is the confirmation."""
+        from ally_wizard.tui.screens.admin_token import AdminTokenScreen
+
+        if self.creating:
+            self.notify("The key is being created; wait for the run to end.", severity="warning")
+            return
+        plan = plan_for(self.profile, self.wizard.recipe)
+        if isinstance(plan, str):
+            self.notify(plan, severity="error", timeout=15)
+            return
+        self.app.push_screen(AdminTokenScreen(CREATE_PURPOSE, plan.lines(), "Create"), self._create_with)
+
+    def _create_with(self, token: str | None) -> None:
+        if not token:
+            return
+        plan = plan_for(self.profile, self.wizard.recipe)
+        if isinstance(plan, str):
+            self.notify(plan, severity="error", timeout=15)
+            return
+        self.creating = True
+        self.existing_key = None
+        self.create_lines = ["… Checking the token and this Canvas's scope catalogue (nothing written yet)."]
+        self._show_create()
+        self.run_create(plan, token)
+
+    @work(exclusive=True, group="create", exit_on_error=False)
+    async def run_create(self, plan: KeyPlan, token: str) -> None:
+        """The run; each write arrives as `CreateSaid`, the end as `CreateEnded` (the token goes no further)."""
+
+        def say(line: str) -> None:
+            self.post_message(CreateSaid(line))
+
+        outcome = await create_for_profile(plan, token, say)
+        self.post_message(CreateEnded(outcome))
+
+    @on(CreateSaid)
+    def _create_said(self, message: CreateSaid) -> None:
+        self.create_lines.append(message.line)
+        self._show_create()
+
+    @on(CreateEnded)
+    def _create_ended(self, message: CreateEnded) -> None:
+        self.creating = False
+        outcome = message.outcome
+        record(self.profile, outcome)
+        created = outcome.created
+        if created is not None:
+            self.wizard.session.secret = created.secret  # memory only: steps 5 and 7 offer it
+        self.save()
+        self.create_lines.append(self._ending(outcome))
+        self.existing_key = outcome.key_id if outcome.existing else None
+        self._show_create(done=outcome.created is not None)
+        if created is not None:
+            self.query_one("#go-activate", Button).focus()
+        elif self.existing_key:
+            self.query_one("#go-audit", Button).focus()
+
+    def _ending(self, outcome: CreateOutcome) -> str:
+        created = outcome.created
+        if created is None:
+            if outcome.existing:
+                return (
+                    f"✗ Nothing was created: Canvas already has an active Ally key with this redirect URI (key "
+                    f"{outcome.key_id}). Audit it on step 6, and repair what the audit finds, rather than "
+                    "making a second key."
+                )
+            return f"✗ {outcome.problem}"
+        failing = []
+        if created.audit is not None:
+            failing = [c.title for c in created.audit.report.checks if c.status.value in ("fail", "error")]
+        audit = (
+            "the audit of the new key is clean"
+            if created.audit is not None and not failing
+            else f"the audit found {len(failing)} problem(s): {'; '.join(failing)} (see step 6)"
+        )
+        secret = (
+            "Its key ID and secret are on step 5 (the secret is held in memory for this run only; copy it on "
+            "step 7 before quitting)."
+            if created.secret
+            else "Canvas did not return the secret: copy it from Admin > Developer Keys on step 5."
+        )
+        return f"✓ Created key {created.key_id}, ON for the root account; {audit}. {secret}"
+
+    def _show_create(self, *, done: bool = False) -> None:
+        """The run's lines (key IDs masked in presenter mode) and the ways on once it ended."""
+        log = self.query_one("#create-log", Static)
+        text = "\n".join(self.create_lines)
+        if self.wizard.presenter:
+            text = KEY_ID_PATTERN.sub(lambda m: mask_key_id(m.group()), text)
+        log.update(text)
+        log.display = bool(self.create_lines)
+        log.set_classes("inline-error" if text.startswith("✗") or "\n✗" in text else "hint")
+        self.query_one("#go-activate", Button).display = done
+        self.query_one("#go-audit", Button).display = bool(self.existing_key)
+        self.query_one("#create-next", Horizontal).display = done or bool(self.existing_key)
+
+    def presenter_changed(self) -> None:
+        """Mask the key IDs in the run's lines."""
+        super().presenter_changed()
+        self._show_create(done=self.query_one("#go-activate", Button).display)
+
+    @on(Button.Pressed, "#create-for-me")
+    def _create_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_create_for_me()
+
+    @on(Button.Pressed, "#go-activate")
+    def _go_activate_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.wizard.go_to(5)
+
+    @on(Button.Pressed, "#go-audit")
+    def _go_audit_pressed(self, event: Button.Pressed) -> None:
+        """Use the Ally key already there: its ID into the profile, then its audit on step 6."""
+        event.stop()
+        if self.existing_key is None:
+            return
+        self.profile.key_id = self.existing_key
+        self.save()
+        self.wizard.go_to(6)
+        audit = getattr(self.app.screen, "action_audit", None)
+        if audit is not None:
+            self.app.call_after_refresh(audit)
