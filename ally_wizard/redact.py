@@ -7,6 +7,7 @@ screens, the command line and the Markdown export all mask the same way.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +28,14 @@ def mask_key_id(value: str) -> str:
     if len(value) <= 4:
         return MASK * len(value)
     return value[:2] + MASK * (len(value) - 4) + value[-2:]
+
+
+_KEY_ID = re.compile(r"\b\d{10,}\b")
+
+
+def mask_key_ids(text: str) -> str:
+    """`text` with every developer key ID in it (a Canvas global ID: ten digits or more) masked."""
+    return _KEY_ID.sub(lambda match: mask_key_id(match.group()), text)
 
 
 def hide_home(text: str, home: str | None = None) -> str:

@@ -126,7 +126,10 @@ async def test_repair_after_an_audit_mends_the_key_and_audits_again(
         assert "Turn the key ON" in question and "Add 2 missing scope(s)" in question
         await pilot.press("y")
         await _audit_on_step_6(pilot, app, canvas.admin_token)
-        await wait_for(pilot, lambda: "✓ Audit" in text_of(pilot, "#phase"))
+        await wait_for(pilot, lambda: "✓ Audit after the repair" in text_of(pilot, "#phase"))
+        phase = text_of(pilot, "#phase")
+        assert f"PUT /api/v1/developer_keys/{canvas.key_id}: updated" in phase and "the key is ON" in phase
+        assert "Nothing was changed" not in phase and canvas.admin_token not in phase
         rows = step6.query_one("#checks", CheckTable).checks
         assert rows["key.on"].status is CheckStatus.PASS and rows["key.allow_includes"].status is CheckStatus.PASS
         assert rows["key.extra_scopes"].status is CheckStatus.WARN  # kept: removing it would end the tokens

@@ -104,12 +104,19 @@ class AdminTokenScreen(ModalScreen[str | None]):
 
 
 class AuditEnded(Message):
-    """An audit run ended: `result` when it reached Canvas's keys, else `problem` says why not (a sentence)."""
+    """An audit run ended: `result` when it reached Canvas's keys, else `problem` says why not (a sentence).
 
-    def __init__(self, result: AuditResult | None, problem: str | None) -> None:
+    After a repair, `writes` lists what was written (method, path, what changed), and `repaired` is True
+    even when the repair stopped part-way (then `problem` says what was and was not applied)."""
+
+    def __init__(
+        self, result: AuditResult | None, problem: str | None, writes: tuple[str, ...] = (), repaired: bool = False
+    ) -> None:
         super().__init__()
         self.result = result
         self.problem = problem
+        self.writes = writes
+        self.repaired = repaired
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +125,7 @@ class AuditOutcome:
 
     result: AuditResult | None
     problem: str | None
+    writes: tuple[str, ...] = ()
 
 
 def profile_target(profile: Profile, recipe: Recipe) -> AuditTarget | str:
@@ -147,10 +155,12 @@ async def audit_profile(
     target = profile_target(profile, recipe)
     if isinstance(target, str):
         return AuditOutcome(None, target)
+    writes: list[str] = []
     try:
         async with CanvasClient(target.canvas_url) as client:
             if plan is not None:
-                return AuditOutcome(await apply_repair(client, token, plan, target), None)
+                result = await apply_repair(client, token, plan, target, say=writes.append)
+                return AuditOutcome(result, None, tuple(writes))
             return AuditOutcome(await run_audit(client, token, target, on_check=on_check), None)
     except AdminTokenRefused as exc:
         return AuditOutcome(None, exc.message)
@@ -158,6 +168,6 @@ async def audit_profile(
         listed = "; ".join(key.summary() for key in exc.keys)
         return AuditOutcome(None, f"Several Ally keys: {listed}. Type the one to audit on step 5 (key ID).")
     except RepairStopped as exc:
-        return AuditOutcome(None, exc.message)
+        return AuditOutcome(None, exc.message, tuple(writes))
     except CanvasError as exc:
         return AuditOutcome(None, exc.message)

@@ -24,7 +24,7 @@ from ally_wizard.canvas.audit import apply_audit
 from ally_wizard.canvas.report import Check, CheckStatus, Report
 from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.profile import StepId, StepState
-from ally_wizard.redact import mask_key_id
+from ally_wizard.redact import mask_key_id, mask_key_ids
 from ally_wizard.tui.checks import NotReady, fix_step, key_target
 from ally_wizard.tui.screens.admin_token import (
     REPAIR_PURPOSE,
@@ -671,7 +671,7 @@ class AuthorizeScreen(StepScreen):
             self.post_message(RowChecked(check))
 
         outcome = await audit_profile(self.profile, self.wizard.recipe, token, row, plan)
-        self.post_message(AuditEnded(outcome.result, outcome.problem))
+        self.post_message(AuditEnded(outcome.result, outcome.problem, outcome.writes, repaired=plan is not None))
 
     def _repair_plan(self) -> RepairPlan | None:
         """The fixes the last audit calls for, or None when there is none (or no audit)."""
@@ -718,8 +718,13 @@ class AuthorizeScreen(StepScreen):
     @on(AuditEnded)
     def _audit_ended(self, message: AuditEnded) -> None:
         result = message.result
+        # After a repair, what was written comes first: "Nothing was changed" would be untrue.
+        wrote = "".join(f"{line}\n" for line in message.writes)
+        if self.wizard.presenter:
+            wrote = mask_key_ids(wrote)
         if result is None:
-            self._phase(f"✗ The audit could not read the key: {message.problem}", "inline-error")
+            what = "The repair stopped" if message.repaired else "The audit could not read the key"
+            self._phase(f"{wrote}✗ {what}: {message.problem}", "inline-error")
             return
         self.last_audit = result
         self.refresh_bindings()
@@ -731,14 +736,16 @@ class AuthorizeScreen(StepScreen):
         failed = [c for c in checks if c.status in (CheckStatus.FAIL, CheckStatus.ERROR)]
         warned = [c for c in checks if c.status is CheckStatus.WARN]
         who = f" as {result.user.name}" if result.user and result.user.name else ""
+        audit = f"Audit after the repair{who}" if message.repaired else f"Audit{who}"
+        unchanged = "" if message.repaired else " Nothing was changed."
         if failed:
             self._phase(
-                f"✗ Audit{who}: {len(failed)} problem(s), each listed with its fix. Nothing was changed.",
+                f"{wrote}✗ {audit}: {len(failed)} problem(s), each listed with its fix.{unchanged}",
                 "inline-error",
             )
         else:
             extra = f" ({len(warned)} warning(s))" if warned else ""
-            self._phase(f"✓ Audit{who}: the key is as the recipe says{extra}. Nothing was changed.", "inline-ok")
+            self._phase(f"{wrote}✓ {audit}: the key is as the recipe says{extra}.{unchanged}", "inline-ok")
 
     def action_next(self) -> None:
         """Going on without a passing check is allowed, with a warning; only a pass marks the step done."""

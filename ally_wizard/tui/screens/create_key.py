@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.widgets import Button, DataTable, Input, Label, Static
 
 from ally_wizard.inputs import InputError, redirect_uri, suggested_owner_email
 from ally_wizard.profile import StepId
-from ally_wizard.redact import mask_key_id
+from ally_wizard.redact import mask_key_ids
 from ally_wizard.tui.create_run import CREATE_PURPOSE, CreateOutcome, create_for_profile, plan_for, record
 from ally_wizard.tui.screens.base import StepScreen
 from ally_wizard.tui.widgets.copy_row import CopyRow
@@ -31,9 +30,6 @@ OSC52_NOTE = (
 
 
 CHECK_WIDTH = 9
-
-# A developer key ID as Canvas writes it (a global ID): masked in the run's lines in presenter mode.
-KEY_ID_PATTERN = re.compile(r"\b\d{10,}\b")
 
 
 class CreateSaid(Message):
@@ -343,7 +339,7 @@ class CreateKeyScreen(StepScreen):
         log = self.query_one("#create-log", Static)
         text = "\n".join(self.create_lines)
         if self.wizard.presenter:
-            text = KEY_ID_PATTERN.sub(lambda m: mask_key_id(m.group()), text)
+            text = mask_key_ids(text)
         log.update(text)
         log.display = bool(self.create_lines)
         log.set_classes("inline-error" if text.startswith("✗") or "\n✗" in text else "hint")
