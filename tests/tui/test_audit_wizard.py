@@ -19,6 +19,7 @@ from ally_wizard.tui.widgets.check_table import CheckTable
 from .helpers import fixed_profile, save_profile, text_of, wait_for
 
 SandboxFactory = Callable[..., RunningSandbox]
+EXTRA = "url:GET|/api/v1/accounts/:account_id/users"  # the drifted scenario's extra scope
 
 
 async def test_detect_from_canvas_fills_step_2_from_the_theme(sandbox: SandboxFactory, store: ProfileStore) -> None:
@@ -105,6 +106,22 @@ async def test_audit_from_the_start_screen_and_a_refused_token(sandbox: SandboxF
         assert canvas.non_admin_token not in text_of(pilot, "#phase")
 
 
+async def _extra_scopes_question(pilot: Pilot[None], app: WizardApp) -> str:
+    """The second question of a repair: remove the scopes Ally does not need (its warning in it)."""
+
+    def asked() -> bool:
+        return isinstance(app.screen, ConfirmScreen) and "does not need" in _question(app)
+
+    await wait_for(pilot, asked)
+    question = _question(app)
+    assert "Canvas delete every token of the key" in question and EXTRA in question
+    return question
+
+
+def _question(app: WizardApp) -> str:
+    return str(app.screen.query_one(".question", Static).render())
+
+
 async def test_repair_after_an_audit_mends_the_key_and_audits_again(
     sandbox: SandboxFactory, store: ProfileStore
 ) -> None:
@@ -125,6 +142,8 @@ async def test_repair_after_an_audit_mends_the_key_and_audits_again(
         question = str(app.screen.query_one(".question", Static).render())
         assert "Turn the key ON" in question and "Add 2 missing scope(s)" in question
         await pilot.press("y")
+        await _extra_scopes_question(pilot, app)
+        await pilot.press("n")  # keep the extra scope: the key's tokens stay
         await _audit_on_step_6(pilot, app, canvas.admin_token)
         await wait_for(pilot, lambda: "✓ Audit after the repair" in text_of(pilot, "#phase"))
         phase = text_of(pilot, "#phase")
@@ -134,3 +153,38 @@ async def test_repair_after_an_audit_mends_the_key_and_audits_again(
         assert rows["key.on"].status is CheckStatus.PASS and rows["key.allow_includes"].status is CheckStatus.PASS
         assert rows["key.extra_scopes"].status is CheckStatus.WARN  # kept: removing it would end the tokens
     assert all(s.status is not CheckStatus.FAIL for s in rows.values())
+
+
+async def test_repair_removes_the_extra_scope_only_when_chosen_after_the_warning(
+    sandbox: SandboxFactory, store: ProfileStore
+) -> None:
+    canvas = sandbox("drifted")
+    key_id = canvas.key_id
+
+    def the_key(s: object) -> object:
+        return next(k for k in s.state.keys.values() if str(k.global_id) == key_id)  # type: ignore[attr-defined]
+
+    def authorized_by_ally(s: object) -> None:  # the token Ally holds, which removing a scope deletes
+        the_key(s).outside_tokens = 1  # type: ignore[attr-defined]
+
+    canvas.run(authorized_by_ally)
+    save_profile(
+        store, fixed_profile("production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=key_id)
+    )
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+        step6 = app.screen
+        await pilot.press("f6")
+        await _audit_on_step_6(pilot, app, canvas.admin_token)
+        await pilot.press("f7")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await _extra_scopes_question(pilot, app)
+        assert EXTRA in canvas.run(lambda s: list(the_key(s).scopes))  # type: ignore[attr-defined]
+        await pilot.press("y")
+        await _audit_on_step_6(pilot, app, canvas.admin_token)
+        await wait_for(pilot, lambda: "✓ Audit after the repair" in text_of(pilot, "#phase"))
+        assert step6.query_one("#checks", CheckTable).checks["key.extra_scopes"].status is CheckStatus.PASS
+    scopes, tokens = canvas.run(lambda s: (list(the_key(s).scopes), the_key(s).outside_tokens))  # type: ignore[attr-defined]
+    assert EXTRA not in scopes and tokens == 0

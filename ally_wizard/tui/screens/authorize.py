@@ -673,7 +673,7 @@ class AuthorizeScreen(StepScreen):
         outcome = await audit_profile(self.profile, self.wizard.recipe, token, row, plan)
         self.post_message(AuditEnded(outcome.result, outcome.problem, outcome.writes, repaired=plan is not None))
 
-    def _repair_plan(self) -> RepairPlan | None:
+    def _repair_plan(self, *, remove_extra_scopes: bool = False) -> RepairPlan | None:
         """The fixes the last audit calls for, or None when there is none (or no audit)."""
         from ally_wizard.canvas.repair import RepairStopped, plan_repair
 
@@ -681,16 +681,27 @@ class AuthorizeScreen(StepScreen):
         if self.last_audit is None or isinstance(target, str):
             return None
         try:
-            plan = plan_repair(self.last_audit, target)
+            plan = plan_repair(self.last_audit, target, remove_extra_scopes=remove_extra_scopes)
         except RepairStopped:
             return None
         return None if plan.empty else plan
 
+    def _extra_scopes(self) -> list[str]:
+        """The scopes on the audited key that Ally does not need (a repair keeps them unless asked)."""
+        key = self.last_audit.key if self.last_audit is not None else None
+        wanted = set(self.wizard.recipe.scope_strings)
+        return [] if key is None else [scope for scope in key.scopes if scope not in wanted]
+
     def action_repair(self) -> None:
-        """Show the repair plan of the last audit; after yes and the admin token, apply it and audit again."""
+        """Show the repair plan of the last audit; after yes (and, for extra scopes, a second explicit
+        choice with its warning) and the admin token, apply it and audit again."""
         plan = self._repair_plan()
-        if plan is None:
+        extra = self._extra_scopes()
+        if plan is None and not extra:
             self.notify("Nothing to repair: audit first (F6); only failing rows a write can fix are repaired.")
+            return
+        if plan is None:
+            self._ask_remove_extra(extra, None)
             return
         question = "\n".join(
             [
@@ -702,12 +713,36 @@ class AuthorizeScreen(StepScreen):
         )
 
         def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.app.push_screen(
-                    AdminTokenScreen(REPAIR_PURPOSE, action="Repair"), lambda token: self._repair_with(plan, token)
-                )
+            if yes and extra:
+                self._ask_remove_extra(extra, plan)
+            elif yes:
+                self._ask_token(plan)
 
         self.app.push_screen(ConfirmScreen(question, "Repair"), confirmed)
+
+    def _ask_remove_extra(self, extra: list[str], kept: RepairPlan | None) -> None:
+        """The explicit choice to remove the extra scopes, the token warning first; No keeps them."""
+        question = "\n".join(
+            [
+                f"The key also has {len(extra)} scope(s) Ally does not need:",
+                *(f"  {scope}" for scope in extra),
+                "Remove them too? Removing a scope makes Canvas delete every token of the key: Ally must be "
+                "authorized again afterwards (Ally's configuration page: Configure Ally with Canvas Developer "
+                "Key, then Authorize). No keeps them: least privilege warns, nothing fails.",
+            ]
+        )
+
+        def answered(yes: bool | None) -> None:
+            plan = self._repair_plan(remove_extra_scopes=True) if yes else kept
+            if plan is not None:
+                self._ask_token(plan)
+
+        self.app.push_screen(ConfirmScreen(question, "Remove them"), answered)
+
+    def _ask_token(self, plan: RepairPlan) -> None:
+        self.app.push_screen(
+            AdminTokenScreen(REPAIR_PURPOSE, action="Repair"), lambda token: self._repair_with(plan, token)
+        )
 
     def _repair_with(self, plan: RepairPlan, token: str | None) -> None:
         if not token:
