@@ -104,7 +104,10 @@ HELP: dict[str, StepHelp] = {
             "Being signed in to Canvas as a user without admin rights: the token then cannot prove "
             "the scopes; sign in as an admin.",
             "With a root admin's personal access token, Audit (F6) reads the key's real settings instead "
-            "(extra scopes, other redirect URIs, whether Ally uses it); it changes nothing and saves no token.",
+            "(extra scopes, other redirect URIs, whether Ally uses it); it changes nothing and saves no token. "
+            "Repair (F7) then mends what it found, after showing the plan.",
+            "Removing a scope from a key makes Canvas delete every token of the key: Ally must then be "
+            "authorized again. Repair keeps scopes Ally does not need unless you choose otherwise.",
         ),
     ),
     "handoff": StepHelp(
