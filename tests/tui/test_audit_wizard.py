@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
@@ -19,6 +20,7 @@ from ally_wizard.tui.widgets.check_table import CheckTable
 from .helpers import fixed_profile, save_profile, text_of, wait_for
 
 SandboxFactory = Callable[..., RunningSandbox]
+KeyReader = Callable[[], tuple[list[str], int]]
 EXTRA = "url:GET|/api/v1/accounts/:account_id/users"  # the drifted scenario's extra scope
 
 
@@ -49,6 +51,14 @@ async def test_detect_says_so_when_the_theme_names_another_setup(sandbox: Sandbo
         assert "prod-eu-central-1.ally.ac (eu), Client ID 1164" in text_of(pilot, "#detect-message")
 
 
+def _save_through_step_5(canvas: RunningSandbox, store: ProfileStore) -> None:
+    """A setup done through step 5 with the scenario's Ally key."""
+    profile = fixed_profile(
+        "production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id
+    )
+    save_profile(store, profile)
+
+
 async def _audit_on_step_6(pilot: Pilot[None], app: WizardApp, token: str) -> None:
     await wait_for(pilot, lambda: isinstance(app.screen, AdminTokenScreen))
     field = app.screen.query_one("#admin-token", Input)
@@ -61,10 +71,7 @@ async def test_audit_on_step_6_fills_the_table_and_the_scope_checklist(
     sandbox: SandboxFactory, store: ProfileStore
 ) -> None:
     canvas = sandbox("drifted")
-    profile = fixed_profile(
-        "production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id
-    )
-    save_profile(store, profile)
+    _save_through_step_5(canvas, store)
     before = canvas.snapshot()
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
@@ -122,69 +129,65 @@ def _question(app: WizardApp) -> str:
     return str(app.screen.query_one(".question", Static).render())
 
 
+def _drifted_key_ally_uses(sandbox: SandboxFactory, store: ProfileStore) -> tuple[RunningSandbox, KeyReader]:
+    """The drifted scenario with one token Ally holds on its key (which removing a scope would delete),
+    saved through step 5; and a reader of the key's (scopes, tokens) in the sandbox."""
+    canvas = sandbox("drifted")
+    key_id = canvas.key_id
+
+    def the_key(s: object) -> Any:
+        return next(k for k in s.state.keys.values() if str(k.global_id) == key_id)  # type: ignore[attr-defined]
+
+    def authorized_by_ally(s: object) -> None:
+        the_key(s).outside_tokens = 1
+
+    canvas.run(authorized_by_ally)
+    _save_through_step_5(canvas, store)
+    return canvas, lambda: canvas.run(lambda s: (list(the_key(s).scopes), the_key(s).outside_tokens))
+
+
+async def _repair_on_step_6(pilot: Pilot[None], app: WizardApp, token: str, *, remove_extra: bool) -> str:
+    """Audit (F6), Repair (F7), yes to the plan, the answer to the extra scopes, the token; the phase after."""
+    await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+    await pilot.press("f6")
+    await _audit_on_step_6(pilot, app, token)
+    assert app.screen.query_one("#checks", CheckTable).checks["key.on"].status is CheckStatus.FAIL
+    await pilot.press("f7")
+    await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+    question = _question(app)
+    assert "Turn the key ON" in question and "Add 2 missing scope(s)" in question
+    await pilot.press("y")
+    await _extra_scopes_question(pilot, app)
+    await pilot.press("y" if remove_extra else "n")
+    await _audit_on_step_6(pilot, app, token)
+    await wait_for(pilot, lambda: "✓ Audit after the repair" in text_of(pilot, "#phase"))
+    return text_of(pilot, "#phase")
+
+
 async def test_repair_after_an_audit_mends_the_key_and_audits_again(
     sandbox: SandboxFactory, store: ProfileStore
 ) -> None:
-    canvas = sandbox("drifted")
-    profile = fixed_profile(
-        "production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id
-    )
-    save_profile(store, profile)
+    canvas, key_now = _drifted_key_ally_uses(sandbox, store)
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        step6 = app.screen
-        await pilot.press("f6")
-        await _audit_on_step_6(pilot, app, canvas.admin_token)
-        assert step6.query_one("#checks", CheckTable).checks["key.on"].status is CheckStatus.FAIL
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        question = str(app.screen.query_one(".question", Static).render())
-        assert "Turn the key ON" in question and "Add 2 missing scope(s)" in question
-        await pilot.press("y")
-        await _extra_scopes_question(pilot, app)
-        await pilot.press("n")  # keep the extra scope: the key's tokens stay
-        await _audit_on_step_6(pilot, app, canvas.admin_token)
-        await wait_for(pilot, lambda: "✓ Audit after the repair" in text_of(pilot, "#phase"))
-        phase = text_of(pilot, "#phase")
+        phase = await _repair_on_step_6(pilot, app, canvas.admin_token, remove_extra=False)
         assert f"PUT /api/v1/developer_keys/{canvas.key_id}: updated" in phase and "the key is ON" in phase
         assert "Nothing was changed" not in phase and canvas.admin_token not in phase
-        rows = step6.query_one("#checks", CheckTable).checks
+        rows = app.screen.query_one("#checks", CheckTable).checks
         assert rows["key.on"].status is CheckStatus.PASS and rows["key.allow_includes"].status is CheckStatus.PASS
         assert rows["key.extra_scopes"].status is CheckStatus.WARN  # kept: removing it would end the tokens
     assert all(s.status is not CheckStatus.FAIL for s in rows.values())
+    scopes, tokens = key_now()
+    assert EXTRA in scopes and tokens == 1
 
 
 async def test_repair_removes_the_extra_scope_only_when_chosen_after_the_warning(
     sandbox: SandboxFactory, store: ProfileStore
 ) -> None:
-    canvas = sandbox("drifted")
-    key_id = canvas.key_id
-
-    def the_key(s: object) -> object:
-        return next(k for k in s.state.keys.values() if str(k.global_id) == key_id)  # type: ignore[attr-defined]
-
-    def authorized_by_ally(s: object) -> None:  # the token Ally holds, which removing a scope deletes
-        the_key(s).outside_tokens = 1  # type: ignore[attr-defined]
-
-    canvas.run(authorized_by_ally)
-    save_profile(
-        store, fixed_profile("production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=key_id)
-    )
+    canvas, key_now = _drifted_key_ally_uses(sandbox, store)
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        step6 = app.screen
-        await pilot.press("f6")
-        await _audit_on_step_6(pilot, app, canvas.admin_token)
-        await pilot.press("f7")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
-        await pilot.press("y")
-        await _extra_scopes_question(pilot, app)
-        assert EXTRA in canvas.run(lambda s: list(the_key(s).scopes))  # type: ignore[attr-defined]
-        await pilot.press("y")
-        await _audit_on_step_6(pilot, app, canvas.admin_token)
-        await wait_for(pilot, lambda: "✓ Audit after the repair" in text_of(pilot, "#phase"))
-        assert step6.query_one("#checks", CheckTable).checks["key.extra_scopes"].status is CheckStatus.PASS
-    scopes, tokens = canvas.run(lambda s: (list(the_key(s).scopes), the_key(s).outside_tokens))  # type: ignore[attr-defined]
+        await _repair_on_step_6(pilot, app, canvas.admin_token, remove_extra=True)
+        assert app.screen.query_one("#checks", CheckTable).checks["key.extra_scopes"].status is CheckStatus.PASS
+    scopes, tokens = key_now()
     assert EXTRA not in scopes and tokens == 0

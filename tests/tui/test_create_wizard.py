@@ -30,6 +30,12 @@ def on_disk(store: ProfileStore) -> str:
     return "".join(p.read_text() for p in store.folder.rglob("*") if p.is_file())
 
 
+def _wizard_before_step_3(canvas: RunningSandbox, store: ProfileStore) -> WizardApp:
+    """The wizard on a setup done through step 2 for this Canvas, with no key yet."""
+    save_profile(store, fixed_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
+    return WizardApp(store, "production")
+
+
 async def _create_on_step_3(pilot: Pilot[None], app: WizardApp, token: str) -> str:
     """F8, the plan and the token, Create; the run's lines once it ended."""
     await wait_for(pilot, lambda: type(app.screen).__name__ == "CreateKeyScreen")
@@ -49,8 +55,7 @@ async def test_create_it_for_me_makes_the_key_and_keeps_its_secret_in_memory(
     sandbox: SandboxFactory, store: ProfileStore
 ) -> None:
     canvas = sandbox("no-ally-key")
-    save_profile(store, fixed_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
-    app = WizardApp(store, "production")
+    app = _wizard_before_step_3(canvas, store)
     async with app.run_test(size=(100, 40)) as pilot:
         log = await _create_on_step_3(pilot, app, canvas.admin_token)
         made = ally_keys(canvas)
@@ -87,8 +92,7 @@ async def test_an_ally_key_already_there_is_offered_for_audit_not_made_again(
     sandbox: SandboxFactory, store: ProfileStore
 ) -> None:
     canvas = sandbox("ready")
-    save_profile(store, fixed_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
-    app = WizardApp(store, "production")
+    app = _wizard_before_step_3(canvas, store)
     async with app.run_test(size=(100, 40)) as pilot:
         log = await _create_on_step_3(pilot, app, canvas.admin_token)
         assert (
@@ -104,8 +108,7 @@ async def test_an_ally_key_already_there_is_offered_for_audit_not_made_again(
 
 async def test_cancelling_or_a_refused_token_writes_nothing(sandbox: SandboxFactory, store: ProfileStore) -> None:
     canvas = sandbox("no-ally-key")
-    save_profile(store, fixed_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
-    app = WizardApp(store, "production")
+    app = _wizard_before_step_3(canvas, store)
     async with app.run_test(size=(100, 40)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CreateKeyScreen")
         await pilot.press("f8")
