@@ -198,3 +198,22 @@ async def test_deleting_a_key_makes_it_unknown(sb: Sandbox, http: httpx.AsyncCli
     await browser.submit(form)
     assert sb.key_id not in browser.page
     assert (await http.get(auth_url(sb))).status_code == 401
+
+
+async def test_a_key_made_through_the_api_shows_on_the_page_on(make_sandbox, http: httpx.AsyncClient) -> None:
+    """What a trainer shows after "create it for me": the new key in the list, ON, with its ID."""
+    from ally_wizard.canvas.audit import AuditTarget
+    from ally_wizard.canvas.client import CanvasClient
+    from ally_wizard.canvas.create import KeyPlan, create_key
+    from ally_wizard.inputs import redirect_uri
+    from ally_wizard.recipe import default_recipe
+
+    sb = await make_sandbox("no-ally-key")
+    recipe = default_recipe()
+    target = AuditTarget(sb.base_url, "us", "1234", redirect_uri(recipe, "us", "1234"), None, recipe)
+    async with CanvasClient(sb.base_url) as client:
+        created = await create_key(client, sb.state.handout.admin_token, KeyPlan(target, "Anthology Ally", ""))
+    browser = await logged_in(sb, http)
+    assert f'id="key_id_{created.key_id}">{created.key_id}<' in browser.page
+    assert f'id="state_{created.key_id}" class="state-on">ON<' in browser.page
+    assert created.secret not in browser.page
