@@ -65,12 +65,18 @@ class KeyPlan:
 
 
 class CreateStopped(Exception):
-    """The run stopped before or after a write; `message` says why and what was (not) done."""
+    """The run stopped before or after a write; `message` says why and what was (not) done.
 
-    def __init__(self, message: str, key_id: str | None = None) -> None:
+    `key_id` names the key the message is about: the Ally key already there (a stop before the write,
+    `made` False) or the key this run created (a stop after it, `made` True), whose ID a retry needs so
+    that it audits or repairs that key instead of making a second one.
+    """
+
+    def __init__(self, message: str, key_id: str | None = None, *, made: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.key_id = key_id
+        self.made = made
 
 
 @dataclass(slots=True)
@@ -168,6 +174,7 @@ async def create_key(
             f"Key {key_id} was created, but turning it ON got no answer ({session.scrubbed(exc.message)}). Left to "
             "do: set its State to ON in Admin > Developer Keys (or run ally-wizard repair).",
             key_id,
+            made=True,
         ) from None
     if bound.status not in (200, 201):
         raise CreateStopped(
@@ -175,6 +182,7 @@ async def create_key(
             f"{session.scrubbed(_validation_words(bound.json(), first_line(bound.text)))}). Left to do: set its "
             "State to ON in Admin > Developer Keys.",
             key_id,
+            made=True,
         )
     created.binding_on = True
     report(f"POST {binding_path}: the key is ON for the root account.")
@@ -193,6 +201,7 @@ async def create_key(
             f"Key {key_id} was created and turned ON, but the audit that follows failed ({exc.message}). Run "
             f"ally-wizard audit --key-id {key_id}.",
             key_id,
+            made=True,
         ) from None
     return created
 

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(exc.message) from None
     except CreateStopped as exc:
         _say(f"ally-wizard create: {exc.message}")
-        if exc.key_id and loaded is not None and " was created" in exc.message:
+        if exc.made and exc.key_id and loaded is not None:
             import contextlib
 
             from ally_wizard.store import ProfileError, ProfileStore

@@ -62,8 +62,7 @@ async def create_for_profile(plan: KeyPlan, token: str, say: Callable[[str], Non
             created = await create_key(client, token, plan, say=say)
     except CreateStopped as exc:
         # A stop before the write names the Ally key already there; after it, the key this run made.
-        made = exc.key_id is not None and not exc.message.startswith("Nothing was created")
-        return CreateOutcome(None, exc.message, exc.key_id, existing=exc.key_id is not None and not made)
+        return CreateOutcome(None, exc.message, exc.key_id, existing=exc.key_id is not None and not exc.made)
     except AdminTokenRefused as exc:
         return CreateOutcome(None, exc.message)
     except CanvasError as exc:

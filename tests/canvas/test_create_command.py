@@ -119,3 +119,20 @@ async def test_the_created_key_passes_a_full_check_with_the_captured_secret(
     rows = json.loads(out)["checks"]
     assert {row["status"] for row in rows} == {"pass"}
     assert {"key.secret", "key.allow_includes", "token.revoked", "ally.theme"} <= {row["id"] for row in rows}
+
+
+def test_an_ally_key_already_there_is_named_but_not_saved_over_the_profiles_key_id(
+    sandbox: SandboxFactory, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Nothing was created: key N already has this redirect URI" names a key this run did not make: the
+    profile keeps its own key ID (the admin decides which key is Ally's, by audit or repair)."""
+    sb = sandbox("no-ally-key")
+    monkeypatch.setenv("ALLY_WIZARD_CANVAS_TOKEN", sb.admin_token)
+    assert main(flags(sb, "--yes")) == 0
+    [existing] = ally_keys(sb)
+    capsys.readouterr()
+    store = ProfileStore()
+    store.create(Profile("prod", canvas_url=sb.base_url, environment="us", client_id="1234", key_id="170000000000077"))
+    assert main(["create", "prod", "--yes"]) == 1
+    assert f"key {existing.global_id} " in capsys.readouterr().err  # type: ignore[attr-defined]
+    assert store.load("prod").profile.key_id == "170000000000077"
