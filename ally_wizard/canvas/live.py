@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 
 from ally_wizard.canvas import wording
@@ -143,9 +144,8 @@ async def run_live_checks(
     rows = Rows(live_ids(target), on_check, hidden=[secret, code, pending.code_verifier])
     result = LiveResult()
     exchange = asyncio.ensure_future(exchange_code(client, target, pending, code, secret))
-    try:
-        reply = await asyncio.shield(exchange)
-    except asyncio.CancelledError:
+
+    async def revoke_late_token() -> None:
         # The exchange may still bring a token after the cancellation: wait for it and revoke it.
         with contextlib.suppress(Exception):
             async with asyncio.timeout(revoke_timeout):
@@ -153,6 +153,12 @@ async def run_live_checks(
             if late is not None:
                 rows.hidden.append(late.access_token)
                 await _revoke(client, rows, late.access_token, revoke_timeout)  # token.revoked says how it went
+
+    try:
+        reply = await asyncio.shield(exchange)
+    except asyncio.CancelledError:
+        with contextlib.suppress(asyncio.CancelledError):
+            await _despite_cancellation(revoke_late_token())
         raise
     except CanvasError as exc:
         rows.put(
@@ -178,10 +184,28 @@ async def run_live_checks(
     try:
         await _probe_with_token(client, target, rows, grant.access_token, enforce_scopes)
     finally:
-        revoke = asyncio.ensure_future(_revoke(client, rows, grant.access_token, revoke_timeout))
-        await asyncio.shield(revoke)
-        result.checks = rows.ordered()
+        try:
+            await _despite_cancellation(_revoke(client, rows, grant.access_token, revoke_timeout))
+        finally:
+            result.checks = rows.ordered()
     return result
+
+
+async def _despite_cancellation(work: Coroutine[object, object, None]) -> None:
+    """Run `work` to its end even when the caller is cancelled meanwhile (a deadline, a stop, Esc), then pass
+    the cancellation on. For the revoke: it has a timeout of its own, and a token must never be left live
+    because a phase's deadline struck while Canvas was deleting it.
+    """
+    task = asyncio.ensure_future(work)
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
+    task.result()
 
 
 class _Pacer:

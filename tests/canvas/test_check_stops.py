@@ -10,14 +10,19 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import httpx
 import pytest
 from check_process import authorize_when_asked, check_with_no_input, start_check
+from fake_canvas import BASE, KEY_ID, REDIRECT, SECRET, FakeCanvas
 from test_check_command import flags
 from test_flow import Admin, target_of
 
-from ally_wizard.canvas.flow import CheckFlow, Deadlines
+from ally_wizard.canvas import wording
+from ally_wizard.canvas.flow import CheckFlow, Deadlines, PasteRequest, Resolution
 from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.sandbox import RunningSandbox
 
 SandboxFactory = Callable[..., RunningSandbox]
@@ -99,3 +104,46 @@ asyncio.run(main())
     rows = {row["id"]: row for row in json.loads(done.stdout)["checks"]}
     assert rows["key.exists"]["status"] == "error"
     assert "deadline" in rows["key.exists"]["message"]
+
+
+class FakeAdmin:
+    """Authorizes on the fake Canvas at once: the code it issues for the run's challenge, with the run's state."""
+
+    def __init__(self, fake: FakeCanvas) -> None:
+        self.fake = fake
+
+    async def secret(self) -> str | None:
+        return SECRET
+
+    async def pasted_address(self, request: PasteRequest) -> str | None:
+        asked = dict(parse_qsl(urlsplit(request.authorize_url).query))
+        code = self.fake.issue_code(asked["code_challenge"])
+        return f"{REDIRECT}?{urlencode({'code': code, 'state': asked['state']})}"
+
+    async def keep_resolved_address(self, resolution: Resolution) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("stopped_by", ["the live deadline", "a signal"])
+async def test_the_revoke_gets_its_own_time_when_the_run_ends_during_it(fake: FakeCanvas, stopped_by: str) -> None:
+    # The revoke is answered only after the live phase's deadline (or a stop) struck while it was in flight.
+    live = 0.3
+    flow: CheckFlow
+    in_flight = asyncio.Event()
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "DELETE" and request.url.path == "/login/oauth2/token":
+            in_flight.set()
+            if stopped_by == "a signal":
+                flow.stop("the check was stopped (SIGTERM)")
+            await asyncio.sleep(live + 0.3)
+        return fake.handle(request)
+
+    target = KeyTarget.from_recipe(BASE, KEY_ID, REDIRECT)
+    deadlines = Deadlines(live=live, revoke=10)
+    flow = CheckFlow(target, FakeAdmin(fake), deadlines=deadlines, transport=httpx.MockTransport(handle), theme=False)
+    run = await flow.run()
+    assert in_flight.is_set()
+    assert run.revoked is True and fake.tokens == set()
+    row = run.report.get("token.revoked")
+    assert row is not None and row.message == wording.PASS_MESSAGES["token.revoked"]
