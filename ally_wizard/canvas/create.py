@@ -28,6 +28,10 @@ from ally_wizard.canvas.messages import canvas_words, first_line
 
 Say = Callable[[str], None]
 
+# The writes of a create, as `create --json` names them in `applied`.
+CREATE_KEY = "create_key"
+BINDING_ON = "binding_on"
+
 
 @dataclass(frozen=True, slots=True)
 class KeyPlan:
@@ -52,6 +56,18 @@ class KeyPlan:
             "Then turn the key ON for the root account, and audit it.",
         ]
 
+    def as_dict(self) -> dict[str, object]:
+        """The plan as `create --json` carries it."""
+        return {
+            "name": self.name,
+            "email": self.email,
+            "redirect_uri": self.target.redirect_uri,
+            "enforce_scopes": True,
+            "allow_includes": True,
+            "scopes": list(self.target.scopes),
+            "binding_on": True,
+        }
+
     def form(self) -> dict[str, str | list[str]]:
         """The create request's fields (docs/canvas.md 6.2)."""
         return {
@@ -69,14 +85,20 @@ class CreateStopped(Exception):
 
     `key_id` names the key the message is about: the Ally key already there (a stop before the write,
     `made` False) or the key this run created (a stop after it, `made` True), whose ID a retry needs so
-    that it audits or repairs that key instead of making a second one.
+    that it audits or repairs that key instead of making a second one. `applied` names the writes Canvas
+    confirmed before the stop (`create_key`, `binding_on`).
     """
 
-    def __init__(self, message: str, key_id: str | None = None, *, made: bool = False) -> None:
+    def __init__(self, message: str, key_id: str | None = None, *, applied: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.key_id = key_id
-        self.made = made
+        self.applied = applied
+
+    @property
+    def made(self) -> bool:
+        """This run created the key `key_id` names."""
+        return CREATE_KEY in self.applied
 
 
 @dataclass(slots=True)
@@ -87,6 +109,11 @@ class Created:
     secret: str = field(repr=False)
     audit: AuditResult | None = None
     binding_on: bool = False
+
+    @property
+    def applied(self) -> list[str]:
+        """The writes Canvas confirmed, as `create --json` names them."""
+        return [CREATE_KEY, BINDING_ON] if self.binding_on else [CREATE_KEY]
 
 
 def _validation_words(data: object, fallback: str) -> str:
@@ -174,7 +201,7 @@ async def create_key(
             f"Key {key_id} was created, but turning it ON got no answer ({session.scrubbed(exc.message)}). Left to "
             "do: set its State to ON in Admin > Developer Keys (or run ally-wizard repair).",
             key_id,
-            made=True,
+            applied=(CREATE_KEY,),
         ) from None
     if bound.status not in (200, 201):
         raise CreateStopped(
@@ -182,7 +209,7 @@ async def create_key(
             f"{session.scrubbed(_validation_words(bound.json(), first_line(bound.text)))}). Left to do: set its "
             "State to ON in Admin > Developer Keys.",
             key_id,
-            made=True,
+            applied=(CREATE_KEY,),
         )
     created.binding_on = True
     report(f"POST {binding_path}: the key is ON for the root account.")
@@ -201,7 +228,7 @@ async def create_key(
             f"Key {key_id} was created and turned ON, but the audit that follows failed ({exc.message}). Run "
             f"ally-wizard audit --key-id {key_id}.",
             key_id,
-            made=True,
+            applied=(CREATE_KEY, BINDING_ON),
         ) from None
     return created
 

@@ -84,18 +84,22 @@ def exit_code(result: AuditResult) -> int:
     return EXIT_OK
 
 
+def audit_document(result: AuditResult, target: AuditTarget) -> dict[str, object]:
+    """The audit as `audit --json` prints it (and `create --json` and `repair --json` carry it)."""
+    return {
+        "canvas_url": target.canvas_url,
+        "key_id": result.key.id if result.key else target.key_id,
+        "keys": [key.as_dict() for key in result.keys],
+        **result.report.as_dict(),
+    }
+
+
 def print_audit(result: AuditResult, target: AuditTarget, as_json: bool) -> None:
     from ally_wizard.canvas.report import CheckStatus
     from ally_wizard.terminal_text import json_for_terminal, printable
 
     if as_json:
-        document = {
-            "canvas_url": target.canvas_url,
-            "key_id": result.key.id if result.key else target.key_id,
-            "keys": [key.as_dict() for key in result.keys],
-            **result.report.as_dict(),
-        }
-        print(json_for_terminal(document))
+        print(json_for_terminal(audit_document(result, target)))
         return
     if result.keys:
         print(printable(f"Ally keys on {target.canvas_url}:"))

@@ -6,7 +6,8 @@ each write is reported as it happens. The admin token comes from `ALLY_WIZARD_CA
 prompt and is never saved or printed. The secret from the create answer (newer Canvas never shows it whole
 again) is printed once when standard output is a terminal, and in `--json` only with `--show-secret`; it
 never goes into a file or the profile. With a profile, the key ID is saved and the steps the API did
-(create, scopes, save and ON) are marked done.
+(create, scopes, save and ON) are marked done. `--json` prints the plan, the writes `applied`
+(`create_key`, `binding_on`) and the `audit` of the new key, or why the run `stopped`.
 
 Exit codes: 0 created and the audit is clean, 1 created but the audit found a problem, or nothing was
 created because of the Canvas (an Ally key with this redirect URI already, scopes this Canvas lacks, a
@@ -63,15 +64,22 @@ def _save(loaded: Loaded, created: Created) -> None:
         _say(f"The new key's ID could not be saved in the profile: {exc}")
 
 
+def _print_json(plan: KeyPlan, **more: object) -> None:
+    """The plan, and what became of it: `applied` with the `audit` of the new key, or why it `stopped`."""
+    from ally_wizard.terminal_text import json_for_terminal
+
+    document = {"canvas_url": plan.target.canvas_url, "plan": plan.as_dict(), **more}
+    print(json_for_terminal(document))
+
+
 def run(args: argparse.Namespace) -> int:
     """Plan, confirm, create, turn ON, audit; print what was done."""
     import asyncio
-    import json
 
     from ally_wizard.canvas.admin import AdminTokenRefused
     from ally_wizard.canvas.client import CanvasClient, CanvasError
     from ally_wizard.canvas.create import CreateStopped, KeyPlan, create_key
-    from ally_wizard.commands.audit import exit_code, read_admin_token, resolve
+    from ally_wizard.commands.audit import audit_document, exit_code, read_admin_token, resolve
     from ally_wizard.errors import EXIT_PROBLEMS, EXIT_UNREACHABLE, UsageError
 
     args.key_id = None
@@ -95,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(exc.message) from None
     except CreateStopped as exc:
         _say(f"ally-wizard create: {exc.message}")
+        if args.json:
+            _print_json(plan, key_id=exc.key_id, applied=list(exc.applied), stopped=exc.message)
         if exc.made and exc.key_id and loaded is not None:
             import contextlib
 
@@ -111,12 +121,12 @@ def run(args: argparse.Namespace) -> int:
         _save(loaded, created)
     code = exit_code(created.audit) if created.audit else EXIT_PROBLEMS
     if args.json:
-        document: dict[str, object] = {"canvas_url": target.canvas_url, "key_id": created.key_id}
+        more: dict[str, object] = {"applied": created.applied}
         if args.show_secret:
-            document["secret"] = created.secret
+            more["secret"] = created.secret
         if created.audit is not None:
-            document.update(created.audit.report.as_dict())
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+            more["audit"] = audit_document(created.audit, target)
+        _print_json(plan, key_id=created.key_id, **more)
         return code
     print(f"Created key {created.key_id}; it is ON for the root account.")
     if created.audit is not None:

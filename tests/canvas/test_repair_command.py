@@ -3,11 +3,13 @@ leaves the audit clean with the extra scope and the key's tokens kept, `--remove
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import httpx
 import pytest
 
+from ally_wizard.canvas.client import CanvasClient, Reply
 from ally_wizard.cli import main
 from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox import RunningSandbox
@@ -104,3 +106,49 @@ def test_without_yes_and_no_terminal_nothing_changes(
     assert main(flags(drifted)) == 2
     assert "--yes" in capsys.readouterr().err
     assert drifted.snapshot() == before
+
+
+def test_dry_run_json_is_the_plan_with_each_change_named(
+    drifted: RunningSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = drifted.snapshot()
+    assert main(flags(drifted, "--dry-run", "--json")) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["dry_run"] is True and document["key_id"] == drifted.key_id
+    changes = {change["name"]: change for change in document["plan"]["changes"]}
+    assert list(changes) == ["add_scopes", "allow_includes", "binding_on"]
+    assert sorted(changes["add_scopes"]["scopes"]) == sorted(REMOVED)
+    assert any("Keep 1 extra scope(s)" in note for note in document["plan"]["notes"])
+    assert "applied" not in document and "audit" not in document
+    assert drifted.snapshot() == before
+
+
+def test_repair_json_carries_the_plan_what_was_applied_and_the_audit_after(
+    drifted: RunningSandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(flags(drifted, "--yes", "--json")) == 0
+    out, _ = capsys.readouterr()
+    document = json.loads(out)
+    assert [change["name"] for change in document["plan"]["changes"]] == ["add_scopes", "allow_includes", "binding_on"]
+    assert document["applied"] == ["add_scopes", "allow_includes", "binding_on"]
+    assert {row["status"] for row in document["audit"]["checks"]} <= {"pass", "warn"}
+    assert {"key.allow_includes", "key.on"} <= {row["id"] for row in document["audit"]["checks"]}
+    assert drifted.admin_token not in out
+
+
+def test_a_stopped_repair_json_says_what_was_applied_and_why_it_stopped(
+    drifted: RunningSandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = CanvasClient.request
+
+    async def request(self: CanvasClient, method: str, path: str, **kwargs: object) -> Reply:
+        if method == "POST" and path.endswith("/developer_key_account_bindings"):
+            return Reply(method, path, 500, {"content-type": "application/json"}, '{"errors":[{"message":"Boom."}]}')
+        return await real(self, method, path, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(CanvasClient, "request", request)
+    assert main(flags(drifted, "--yes", "--json")) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["applied"] == ["add_scopes", "allow_includes"]
+    assert "Not applied: turning the key ON (HTTP 500: Boom.)" in document["stopped"]
+    assert "audit" not in document

@@ -159,8 +159,8 @@ async def audit_profile(
     try:
         async with CanvasClient(target.canvas_url) as client:
             if plan is not None:
-                result = await apply_repair(client, token, plan, target, say=writes.append)
-                return AuditOutcome(result, None, tuple(writes))
+                repaired = await apply_repair(client, token, plan, target, say=writes.append)
+                return AuditOutcome(repaired.audit, None, tuple(writes))
             return AuditOutcome(await run_audit(client, token, target, on_check=on_check), None)
     except AdminTokenRefused as exc:
         return AuditOutcome(None, exc.message)
