@@ -170,7 +170,8 @@ def redirect_uri(recipe: Recipe, environment_id: str, client_id: str) -> str:
 
 
 def parse_key_id(value: str) -> int:
-    """Check a developer key ID as a Canvas global ID (shard x 10^13 + local id)."""
+    """Check a developer key ID as a Canvas global ID (shard x 10^13 + local id); a local ID is refused with
+    the form to copy instead (docs/canvas.md 6.6)."""
     text = _DETAILS_LABEL.sub("", _check_plain(value, "developer key ID"))
     if any(char.isspace() for char in text):
         raise InputError("The developer key ID contains a space. Copy only the number from the Details column.")
@@ -182,7 +183,16 @@ def parse_key_id(value: str) -> int:
     number = int(text)
     if number >= MAX_GLOBAL_ID:
         raise InputError("The developer key ID is too large for a Canvas ID. Copy it again from the Details column.")
-    if number <= GLOBAL_ID_SHARD or number % GLOBAL_ID_SHARD == 0:
+    if 0 < number < GLOBAL_ID_SHARD:
+        # Refused, not taken: Canvas resolves a local ID on the root account's shard only, while Ally's page,
+        # the Details column and the key list use the global one, and the shard is unknown before sign-in
+        # (docs/canvas.md 6.6).
+        raise InputError(
+            f"{text} looks like a local key ID (or a count of keys). Copy the full ID from the Details column "
+            f"instead, 14 or more digits (local key {text} on shard 17 is {17 * GLOBAL_ID_SHARD + number}): it is "
+            "the one Ally's configuration page takes."
+        )
+    if number % GLOBAL_ID_SHARD == 0:
         raise InputError(
             f"{text} is not a Canvas developer key ID: those have 14 or more digits, such as 170000000000123. "
             "Copy the number in the Details column, not the count of keys."

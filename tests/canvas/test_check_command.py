@@ -196,7 +196,7 @@ def test_an_unreachable_canvas_exits_3_with_one_sentence(capsys: pytest.CaptureF
                 "--ally-client-id",
                 "1234",
             ],
-            "is not a Canvas developer key ID",
+            "12 looks like a local key ID",
         ),
         (
             [

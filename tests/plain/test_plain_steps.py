@@ -40,13 +40,15 @@ def test_steps_one_to_five_save_what_is_typed_and_quit_keeps_it(store: ProfileSt
         "yes",
         "1",  # step 4: section by section
         *["yes"] * len(default_recipe().sections),
-        KEY_ID,  # step 5
+        "102",  # step 5: a local key ID is refused as in the wizard and `check`, with the ID to copy instead
+        KEY_ID,
         SECRET,
         "quit",
     ]
     code, admin = run(store, answers)
     assert code == 0
     assert_plain(admin)
+    assert "102 looks like a local key ID" in admin.output
     profile = store.load("production").profile
     assert (profile.canvas_url, profile.environment, profile.client_id) == ("https://canvas.school.edu", "us", "1234")
     assert (profile.key_name, profile.owner_email) == ("Anthology Ally", "lms-admins@school.edu")

@@ -95,7 +95,7 @@ async def test_key_id_that_is_not_a_global_id_is_refused(store: ProfileStore) ->
         await _open(store, app, "ActivateScreen", pilot)
         await pilot.press(*"12")
         await pilot.pause()
-        assert "14 or more digits" in text_of(pilot, "#key-id-message")
+        assert "12 looks like a local key ID" in text_of(pilot, "#key-id-message")
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert type(app.screen).__name__ == "ActivateScreen"

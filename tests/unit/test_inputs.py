@@ -121,7 +121,7 @@ def test_key_id_is_a_canvas_global_id(typed: str) -> None:
 @pytest.mark.parametrize(
     ("typed", "reason"),
     [
-        ("123", "14 or more digits"),
+        ("123", "local key ID"),
         ("10000000000000", "14 or more digits"),
         ("170000000000000", "14 or more digits"),
         ("17000000000012a", "must be a number"),
@@ -155,3 +155,13 @@ def test_port_zero_is_refused(typed: str) -> None:
 )
 def test_key_id_accepts_the_text_copied_from_the_details_cell(copied: str) -> None:
     assert parse_key_id(copied) == 170000000000102
+
+
+def test_a_local_key_id_is_refused_with_the_global_form_to_copy_instead() -> None:
+    """Canvas resolves a local ID on the root account's shard, but Ally's page, the Details column and the
+    key list all use the global ID, and the shard is unknown here: the message names what to copy."""
+    with pytest.raises(InputError) as caught:
+        parse_key_id("102")
+    message = str(caught.value)
+    assert message.startswith("102 looks like a local key ID")
+    assert "Details column" in message and "on shard 17 is 170000000000102" in message
