@@ -135,7 +135,7 @@ class TestActivateScreen:
     """Step 5: the key ID and the secret."""
 
     def test_bad_key_id_and_short_secret(self, snap_compare: Snap) -> None:
-        """A key ID that is a count, not an ID; a secret shorter than 64 (a warning only)."""
+        """A key ID too short to be a global one (a local ID or a count); a secret shorter than 64 (a warning only)."""
 
         async def type_wrong(pilot: Pilot[None]) -> None:
             pilot.app.screen.query_one("#key-id", Input).value = "12"
