@@ -7,6 +7,7 @@ reviewer can read every instruction the wizard gives without reading the probing
 from __future__ import annotations
 
 from ally_wizard.canvas.report import (
+    ADVISORY_CHECKS,
     KEY_ALLOW_INCLUDES,
     KEY_ENFORCE_SCOPES,
     KEY_EXISTS,
@@ -14,6 +15,8 @@ from ally_wizard.canvas.report import (
     KEY_REDIRECT_URI,
     KEY_SECRET,
     TOKEN_REVOKED,
+    CheckStatus,
+    Report,
     scope_check_id,
 )
 from ally_wizard.canvas.target import section_of
@@ -124,9 +127,55 @@ def not_revoked() -> str:
     )
 
 
+NOT_CHECKED = "Not checked: "
+
+
 def skipped_until(reason: str) -> str:
     """A row that could not be judged, and what has to happen first."""
-    return f"Not checked: {reason}"
+    return f"{NOT_CHECKED}{reason}"
+
+
+def _counted(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def verdict(report: Report, *, rows: str, again: str) -> str:
+    """The whole run in one sentence: what happened and what to do next, by its overall status.
+
+    The front ends differ only in where the rows are (`rows`: "on step 6", "above") and how to run the check
+    again (`again`). A run that stopped, or was refused, before it could judge (`skipped`) says so and why:
+    it found nothing wrong, it just did not finish.
+    """
+    overall = report.overall
+    count = report.count(overall)
+    them = "it" if count == 1 else "them"
+    live = report.get(KEY_SECRET) is not None  # `check --no-login` leaves the live rows out
+    if overall is CheckStatus.PASS and not live:
+        return (
+            "The check without sign-in passed; the secret and what Canvas lets a token do are checked only "
+            "with a sign-in."
+        )
+    if overall is CheckStatus.PASS:
+        return "The live check passed: Ally will find what it needs."
+    if overall is CheckStatus.WARN:
+        return f"The {'live ' if live else ''}check passed with {_counted(count, 'warning')} (see {them} {rows})."
+    last = "The last live check" if live else "The check without sign-in"
+    if overall is CheckStatus.FAIL:
+        return f"{last} found {_counted(count, 'problem')} (see {them} {rows}): fix {them}, then {again}."
+    if overall is CheckStatus.ERROR:
+        return f"{last} could not judge {_counted(count, 'check')} (see {them} {rows} for why): {again}."
+    if overall is CheckStatus.PENDING:
+        return f"{last} did not finish: {again}."
+    reason = next(
+        (
+            check.message.removeprefix(NOT_CHECKED)
+            for check in report.checks
+            if check.status is CheckStatus.SKIPPED and check.id not in ADVISORY_CHECKS
+        ),
+        "",
+    )
+    stopped = f"{last} stopped before it could judge the key"
+    return f"{stopped}: {reason} Nothing was found wrong so far; {again}." if reason else f"{stopped}: {again}."
 
 
 PASS_MESSAGES = {

@@ -89,6 +89,7 @@ def exit_code(report: Report) -> int:
 def _print_report(run: CheckRun, as_json: bool) -> None:
     from ally_wizard.canvas.flow import revoke_sentence
     from ally_wizard.canvas.report import CheckStatus
+    from ally_wizard.canvas.wording import verdict
 
     report = run.report
     if as_json:
@@ -107,6 +108,8 @@ def _print_report(run: CheckRun, as_json: bool) -> None:
         summary += f" {revoked[0].upper()}{revoked[1:]}"
     if run.stopped:
         summary += f" Stopped: {run.stopped}."
+    sentence = verdict(report, rows="above", again="run ally-wizard check again")
+    print(printable(f"{report.overall.symbol} {sentence}"))
     print(printable(summary), flush=True)
 
 

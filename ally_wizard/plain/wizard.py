@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.canvas.wording import verdict
 from ally_wizard.errors import EXIT_INTERRUPTED
 from ally_wizard.inputs import (
     InputError,
@@ -586,10 +587,8 @@ class PlainWizard:
         report = profile.last_verification
         if report is None:
             say("Warning: the key has not been checked live yet (step 6). Ally's own check may fail.")
-        elif report.overall is CheckStatus.PASS:
-            say("The live check passed: Ally will find what it needs.")
         else:
-            say(f"The last live check found problems ({report.overall.value}); see step 6.")
+            say(verdict(report, rows="on step 6", again="check again on step 6"))
         say("On Ally's configuration page:")
         self.console.numbered(recipe.steps.handoff)
         say("The key ID, alone on the next line:")

@@ -116,7 +116,11 @@ def test_no_login_runs_the_preflight_only(sandbox: SandboxFactory, capsys: pytes
     sb = sandbox("missing-scopes")
     assert main(["check", *flags(sb), "--no-login"]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert len(out) == 4 + len(SCOPES) + 1 + 1  # the rows, ally.theme, the summary line
+    assert len(out) == 4 + len(SCOPES) + 1 + 2  # the rows, ally.theme, the verdict and the count
+    assert (
+        out[-2]
+        == "✗ The check without sign-in found 3 problems (see them above): fix them, then run ally-wizard check again."
+    )
     failing = [line for line in out if line.startswith("✗ fail")]
     assert len(failing) == 3 and all("tick" in line and "then Save" in line for line in failing)
     # the preflight's probes, and the theme's public login page and script (ally.theme)

@@ -56,6 +56,17 @@ async def test_input_ended_before_the_paste_still_prints_the_json_report(sandbox
     assert "input ended" in str(rows["key.secret"]["message"])
 
 
+async def test_input_ended_says_the_check_stopped_before_judging_and_to_run_it_again(
+    sandbox: SandboxFactory,
+) -> None:
+    sb = sandbox("ready", latency_ms=2)
+    done = check_with_no_input(*flags(sb), "--no-browser", secret=sb.key_secret)
+    assert done.returncode == 3, done.stderr
+    last = done.stdout.strip().splitlines()[-2]  # above the count of checks passed
+    assert last.startswith("- The last live check stopped before it could judge the key: No address was pasted")
+    assert last.endswith("Nothing was found wrong so far; run ally-wizard check again.")
+
+
 def test_an_unreachable_canvas_gives_one_error_row_and_asks_for_nothing(sandbox: SandboxFactory) -> None:
     import socket
 

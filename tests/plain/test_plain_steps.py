@@ -10,6 +10,7 @@ from ally_wizard.profile import Profile, ScopeStatus, StepId, StepState
 from ally_wizard.recipe import default_recipe
 from ally_wizard.store import ProfileStore
 from tests.plain.scripted import ESCAPES, ScriptedAdmin
+from tests.tui.helpers import STOPPED_REASON, fixed_profile, stopped_report
 
 KEY_ID = "170000000000123"
 SECRET = "x" * 64
@@ -140,6 +141,19 @@ def test_the_hand_off_prints_the_key_id_alone_and_writes_the_summary(store: Prof
     assert f"\n{summary}\n" in admin.output
     assert summary.is_file()
     assert store.load("campus").profile.steps[StepId.HANDOFF].state is StepState.DONE
+
+
+def test_the_hand_off_says_a_check_that_stopped_before_judging_found_nothing_wrong(store: ProfileStore) -> None:
+    profile = fixed_profile("campus", done_through=StepId.AUTHORIZE, report=stopped_report())
+    store.create(profile)
+    code, admin = run(store, ["", "no"], "campus")
+    assert code == 0
+    said = " ".join(admin.output.split())  # the console wraps long lines
+    assert (
+        f"The last live check stopped before it could judge the key: {STOPPED_REASON} Nothing was found wrong so "
+        "far; check again on step 6."
+    ) in said
+    assert "problem" not in said
 
 
 def test_the_end_of_input_stops_with_everything_saved(store: ProfileStore) -> None:

@@ -17,7 +17,17 @@ from ally_wizard.tui.errors import describe_error
 from ally_wizard.tui.summary import summary_markdown
 from ally_wizard.tui.widgets.step_bar import StepBar
 
-from .helpers import KEY_ID, SECRET, fixed_profile, passing_report, save_profile, text_of, wait_for
+from .helpers import (
+    KEY_ID,
+    SECRET,
+    STOPPED_REASON,
+    fixed_profile,
+    passing_report,
+    save_profile,
+    stopped_report,
+    text_of,
+    wait_for,
+)
 
 
 async def test_export_writes_a_private_summary_without_the_secret(store: ProfileStore) -> None:
@@ -123,3 +133,14 @@ def test_worker_errors_become_sentences() -> None:
 def test_wizard_command_refuses_a_bad_profile_name(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main(["wizard", "no spaces please"]) == 2
     assert "cannot be a profile name" in capsys.readouterr().err
+
+
+async def test_a_check_that_stopped_before_judging_is_not_called_problems(store: ProfileStore) -> None:
+    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE, report=stopped_report()))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
+        verdict = text_of(pilot, "#verdict")
+    assert verdict.startswith("- The last live check stopped before it could judge the key:")
+    assert STOPPED_REASON in verdict and "problem" not in verdict
+    assert verdict.endswith("Nothing was found wrong so far; check again on step 6.")

@@ -11,6 +11,7 @@ from textual.containers import Horizontal
 from textual.widgets import Button, Input, Label, Static
 
 from ally_wizard.canvas.report import CheckStatus
+from ally_wizard.canvas.wording import verdict
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.redact import hide_home, mask_key_id, mask_secret
 from ally_wizard.tui.screens.base import StepScreen
@@ -19,6 +20,17 @@ from ally_wizard.tui.widgets.copy_row import CopyRow
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+
+
+# Only a failed or unjudged check is an error; a run that stopped before judging found nothing wrong.
+VERDICT_CLASSES = {
+    CheckStatus.PASS: "inline-ok",
+    CheckStatus.WARN: "inline-warning",
+    CheckStatus.FAIL: "inline-error",
+    CheckStatus.ERROR: "inline-error",
+    CheckStatus.PENDING: "inline-warning",
+    CheckStatus.SKIPPED: "inline-warning",
+}
 
 
 class HandoffScreen(StepScreen):
@@ -54,17 +66,12 @@ class HandoffScreen(StepScreen):
                 id="verdict",
                 markup=False,
             )
-        elif report.overall is CheckStatus.PASS:
-            yield Static(
-                "✓ The live check passed: Ally will find what it needs.",
-                classes="inline-ok",
-                id="verdict",
-                markup=False,
-            )
         else:
+            overall = report.overall
+            sentence = verdict(report, rows="on step 6", again="check again on step 6")
             yield Static(
-                f"{report.overall.label}: the last live check found problems; see step 6.",
-                classes="inline-error",
+                f"{overall.symbol} {sentence}",
+                classes=VERDICT_CLASSES[overall],
                 id="verdict",
                 markup=False,
             )
