@@ -112,7 +112,9 @@ async def _judge_gate(
     if _undecided(gate):
         gate = await first_b  # B passes the same two checks; it may have got through where A did not.
     if isinstance(gate, CanvasError) or _undecided(gate):
-        rows.fill(preflight_ids(target), CheckStatus.ERROR, _unexpected(gate), gate.evidence)
+        # One row carries the cause; the others only say they wait for it (not 35 copies of the same error).
+        rows.put(KEY_EXISTS, CheckStatus.ERROR, _unexpected(gate), gate.evidence)
+        rows.fill(preflight_ids(target)[1:], CheckStatus.SKIPPED, wording.skipped_until(wording.not_canvas_first()))
         return None, None
     if gate.outcome is Outcome.UNKNOWN_CLIENT:
         rows.put(KEY_EXISTS, CheckStatus.FAIL, wording.key_unknown(target.key_id), gate.evidence)
@@ -139,7 +141,8 @@ async def _judge_scopes(client: CanvasClient, target: KeyTarget, rows: Rows, pro
     """Checks 3 and 4: Enforce Scopes, each scope, and the binding."""
     scope_ids = [scope_check_id(scope) for scope in target.scopes]
     if isinstance(probe_a, CanvasError) or not (probe_a.outcome is Outcome.INVALID_SCOPE or probe_a.passed_scope_check):
-        rows.fill([KEY_ENFORCE_SCOPES, *scope_ids], CheckStatus.ERROR, _unexpected(probe_a), probe_a.evidence)
+        rows.put(KEY_ENFORCE_SCOPES, CheckStatus.ERROR, _unexpected(probe_a), probe_a.evidence)
+        rows.fill(scope_ids, CheckStatus.SKIPPED, wording.skipped_until(wording.not_canvas_scopes()))
         _judge_binding(rows, probe_b)
         return
     if probe_a.passed_scope_check:

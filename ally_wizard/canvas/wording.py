@@ -135,6 +135,17 @@ def skipped_until(reason: str) -> str:
     return f"{NOT_CHECKED}{reason}"
 
 
+def not_canvas_first() -> str:
+    """Why the rows after key.exists were not checked when the first answer was not Canvas's (an HTML gate,
+    a captive portal, no answer): that row alone carries the cause, once."""
+    return f'Canvas did not answer the first request; the row "{TITLES[KEY_EXISTS]}" says what happened instead.'
+
+
+def not_canvas_scopes() -> str:
+    """Why the scope rows were not checked when the answer that judges them was not Canvas's."""
+    return f'Canvas did not answer the scope request; the row "{TITLES[KEY_ENFORCE_SCOPES]}" says what happened.'
+
+
 def _counted(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 

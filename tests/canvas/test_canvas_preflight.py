@@ -8,8 +8,9 @@ import httpx
 import pytest
 from fake_canvas import OOB, REDIRECT, ClientFactory, FakeCanvas
 
+from ally_wizard.canvas import wording
 from ally_wizard.canvas.client import CanvasClient
-from ally_wizard.canvas.report import Check, CheckStatus, scope_check_id
+from ally_wizard.canvas.report import KEY_EXISTS, Check, CheckStatus, scope_check_id
 from ally_wizard.canvas.verify import KeyTarget, preflight_ids, run_preflight
 from ally_wizard.recipe import default_recipe
 
@@ -158,13 +159,21 @@ async def test_throttling_is_waited_out(fake: FakeCanvas, client: CanvasClient, 
     assert by_status(checks) == {CheckStatus.PASS: set(preflight_ids(target))}
 
 
+def assert_one_row_carries_the_cause(checks: list[Check]) -> None:
+    """The first row is the error; every other says it was not checked because of it (not a copy of it)."""
+    assert [(c.id, c.status) for c in checks if c.status is not CheckStatus.SKIPPED] == [
+        (KEY_EXISTS, CheckStatus.ERROR)
+    ]
+    assert {c.message for c in checks[1:]} == {wording.skipped_until(wording.not_canvas_first())}
+
+
 async def test_endless_throttling_leaves_errors_not_verdicts(
     fake: FakeCanvas, make_client: ClientFactory, target: KeyTarget
 ) -> None:
     fake.before = lambda request: httpx.Response(403, text="403 Forbidden (Rate Limit Exceeded)\n")
     async with make_client(max_retries=2) as client:
         checks = await run_preflight(client, target)
-    assert by_status(checks) == {CheckStatus.ERROR: set(preflight_ids(target))}
+    assert by_status(checks) == {CheckStatus.ERROR: {KEY_EXISTS}, CheckStatus.SKIPPED: set(preflight_ids(target)[1:])}
     assert "rate limit" in checks[0].message
 
 
@@ -175,8 +184,8 @@ async def test_an_sso_page_in_the_way_is_reported_with_its_first_line(
         200, headers={"content-type": "text/html"}, text="<html><title>Example SSO</title></html>"
     )
     checks = await run_preflight(client, target)
-    assert {c.status for c in checks} == {CheckStatus.ERROR}
     assert checks[0].message == "Canvas did not answer as its API does (HTTP 200, text/html): Example SSO."
+    assert_one_row_carries_the_cause(checks)
 
 
 async def test_an_unreachable_canvas_errors_every_row_with_one_sentence(
@@ -187,5 +196,5 @@ async def test_an_unreachable_canvas_errors_every_row_with_one_sentence(
 
     fake.before = refuse
     checks = await run_preflight(client, target)
-    assert {c.status for c in checks} == {CheckStatus.ERROR}
     assert checks[0].message == "canvas.example.edu refused the connection: nothing answers at that address and port."
+    assert_one_row_carries_the_cause(checks)

@@ -121,6 +121,14 @@ async def test_a_gate_to_another_hosts_login_passes_nothing_and_gets_no_secret(s
     assert "pass" not in {row["status"] for row in rows.values()}
     assert "another host" in str(rows["key.exists"]["evidence"])
     assert rows["key.secret"]["status"] == "skipped"
+    # One row carries the cause; the others say they were not checked because of it (not 35 copies of it).
+    assert [key for key, row in rows.items() if row["status"] == "error"] == ["key.exists"]
+    assert "another host" in str(rows["key.exists"]["message"])
+    others = {
+        str(row["message"]) for key, row in rows.items() if key.startswith(("scope:", "key.")) and key != "key.exists"
+    }
+    assert all(message.startswith("Not checked:") for message in others)
+    assert f"Not checked: {wording.not_canvas_first()}" in others
     assert "/login/oauth2/auth?" not in ran.err
     for value in secrets_of(sb):
         assert not sb.gate_received(value)
