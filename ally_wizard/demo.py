@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox.scenario import Scenario, load_scenario, scenario_names
-from ally_wizard.sandbox.state import ADMIN_LOGIN, PRACTICE_PASSWORD
 from ally_wizard.store import ProfileNotFound, ProfileStore
 
 if TYPE_CHECKING:
@@ -289,11 +288,15 @@ class DemoSession:
     @property
     def admin_username(self) -> str:
         """The practice admin's login."""
+        from ally_wizard.sandbox.state import ADMIN_LOGIN  # the simulated Canvas's records: after the first frame
+
         return ADMIN_LOGIN
 
     @property
     def admin_password(self) -> str:
         """The practice admin's password."""
+        from ally_wizard.sandbox.state import PRACTICE_PASSWORD
+
         return PRACTICE_PASSWORD
 
     @property

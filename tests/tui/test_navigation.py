@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from ally_wizard.profile import StepId, StepState
 from ally_wizard.store import ProfileStore
@@ -50,6 +50,26 @@ async def test_back_from_step_two_returns_to_the_start_screen(store: ProfileStor
         await pilot.click("#back")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
         assert app.session.profile is None
+
+
+async def test_a_setup_opened_at_once_leaves_the_start_screen_unbuilt_until_back_shows_it(
+    store: ProfileStore,
+) -> None:
+    save_profile(store, fixed_profile())
+    save_profile(store, fixed_profile("test-2026"))
+    app = WizardApp(store, "production")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
+        await pilot.pause()
+        assert not app.screen_stack[0].query("#profiles")  # the first frame paid for step 2 alone
+        await pilot.press("ctrl+b")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
+        table = app.screen.query_one("#profiles", DataTable)
+        await wait_for(pilot, lambda: table.row_count == 2)
+        assert table.has_focus
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
+        assert app.session.require().name == "test-2026"
 
 
 async def test_question_mark_opens_help_for_the_current_step(store: ProfileStore) -> None:

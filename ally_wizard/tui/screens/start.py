@@ -62,11 +62,20 @@ class StartScreen(WizardScreen):
         super().__init__()
         self.listings: list[Listing] = []
         self.problems: dict[str, str] = {}
+        self._built = False  # False while the app shows a step on top and this screen has not been shown
         self._listing_due = True  # until the first frame: the mount lists the setups then, if shown
         self._generation = 0  # which reading of the folder the table shows; older ones are dropped
 
     def compose(self) -> ComposeResult:
-        """Step bar, the table of setups, problems with unreadable ones, and the actions."""
+        """Step bar, the table of setups, problems with unreadable ones, and the actions.
+
+        When the wizard opens a setup at once (`ally-wizard NAME`, the demo), its step is already on top
+        when this screen composes: then nothing is built until the admin comes back here, so the first
+        frame pays for the step's screen alone.
+        """
+        if self.app.screen is not self:
+            return
+        self._built = True
         yield StepBar(1)
         with VerticalScroll(id="body"):
             yield Static(
@@ -87,6 +96,11 @@ class StartScreen(WizardScreen):
 
     def on_mount(self) -> None:
         """List the setups; a first run goes straight to naming a new one."""
+        if self._built:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        """The table's columns and the focus; the rows come after the next frame."""
         table = self.query_one("#profiles", DataTable)
         # Text labels: a str label goes through Rich markup, whose emoji table alone costs start-up 2.5 ms.
         for label, key in (
@@ -103,10 +117,10 @@ class StartScreen(WizardScreen):
         # setup at once (`ally-wizard --profile`, the demo), they are listed when this screen is shown.
         self.call_after_refresh(self._reload_if_shown)
         try:
-            first_run = not self.wizard.store.names()
+            first_run = not self.wizard.initial_profile and not self.wizard.store.names()
         except OSError:
             first_run = False  # reload says why the folder cannot be read
-        if first_run and not self.wizard.initial_profile:
+        if first_run:
             self.action_new(first_run=True)
         else:
             table.focus()
@@ -116,8 +130,13 @@ class StartScreen(WizardScreen):
         if self.is_current:
             self.reload()
 
-    def on_screen_resume(self) -> None:
+    async def on_screen_resume(self) -> None:
         """Back from a step: list the setups again (progress has changed)."""
+        if not self._built:
+            if self.app.screen is self:  # shown for the first time, after a step the wizard opened at once
+                await self.recompose()
+                self._prepare()
+            return
         if self._listing_due:
             return  # the first frame has not been painted: `_reload_if_shown` lists them after it
         self.reload()
@@ -195,7 +214,8 @@ class StartScreen(WizardScreen):
     def presenter_changed(self) -> None:
         """The folder path hides the home folder in presenter mode."""
         super().presenter_changed()
-        self._show_folder()
+        if self._built:
+            self._show_folder()
 
     def _selected_name(self) -> str | None:
         table = self.query_one("#profiles", DataTable)
