@@ -23,6 +23,7 @@ from ally_wizard.tui.steps import STEPS, TOTAL_STEPS, make_screen, number_of
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from textual.dom import DOMNode
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
@@ -101,6 +102,15 @@ class WizardApp(App[None]):
         traceback = Traceback(show_locals=False, width=None)
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        """Restyle a node whose classes changed, unless it is not mounted yet: it is styled when mounted.
+
+        Textual restyles at once every widget that sets a class in its constructor (each `Button` three
+        times), before it is part of any screen, and styles it again when mounted.
+        """
+        if node is self or node.is_attached:
+            super().update_styles(node, animate)
 
     @property
     def demo_marker(self) -> str | None:

@@ -49,6 +49,9 @@ class StartScreen(WizardScreen):
     """Choose a setup. With no saved setups at all, the new-setup dialog opens at once."""
 
     CSS_PATH = "start.tcss"
+    # The table from the start: Textual's default focuses the first focusable widget (the scrolling body),
+    # and moving the focus on restyles the body, the table and its many parts once more before the first frame.
+    AUTO_FOCUS = "#profiles"
     STEP_NUMBER = 1
     STEP_KEY = "start"
     BINDINGS: ClassVar[list[BindingType]] = [
