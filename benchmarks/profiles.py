@@ -7,17 +7,19 @@ profile in full and keeps their summaries; the figures are for the listings afte
 printed too). The time until the wizard's table shows every setup is printed as well, without a target:
 the rows are added after the first paint, a screenful per frame.
 
+Every run loads compiled bytecode, as an installed package does (see `benchmarks/tui.py`); `--source`
+compiles ally_wizard from source in every run instead.
+
 Targets: `profiles` with 1,000 at most 2x its time with 1; the wizard's first paint with 1,000 at most
 1.2x its first paint with 1.
 
-Run: python benchmarks/profiles.py [--rounds 5] [--count 1000]
+Run: python benchmarks/profiles.py [--rounds 5] [--count 1000] [--source]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import statistics
 import subprocess
 import sys
@@ -34,7 +36,7 @@ from ally_wizard.store import ProfileStore, profile_to_dict
 
 sys.path.insert(0, str(Path(__file__).parent))
 from startup import console_script
-from tui import PAINTED, WIZARD, measure
+from tui import PAINTED, WIZARD, child_environment, measure
 
 # The wizard as `benchmarks/tui.py` starts it, exiting once the start table shows every setup instead.
 FILLED = (
@@ -143,18 +145,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5, help="runs of each case; medians are shown (default 5)")
     parser.add_argument("--count", type=int, default=1000, help="profiles in the large folder (default 1000)")
+    parser.add_argument("--source", action="store_true", help="compile ally_wizard from source in every run")
     options = parser.parse_args()
     script = console_script()
     with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as many:
         seed(Path(one), 1)
         seed(Path(many), options.count)
         envs = {
-            size: {**os.environ, "ALLY_WIZARD_HOME": home, "TEXTUAL_ANIMATIONS": "none"}
+            size: child_environment(Path(home), Path(one), source=options.source)
             for size, home in ((1, one), (options.count, many))
         }
         first = {size: timed([script, "profiles"], env) for size, env in envs.items()}
         for env in envs.values():
-            measure(WIZARD, env)  # warm the file cache
+            measure(WIZARD, env)  # warm the file cache (and write the bytecode)
         listing: dict[int, list[float]] = {size: [] for size in envs}
         paint: dict[int, list[float]] = {size: [] for size in envs}
         filled: dict[int, list[float]] = {size: [] for size in envs}

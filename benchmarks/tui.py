@@ -7,9 +7,14 @@ child's own peak (`ru_maxrss`) at that moment. The wizard is started the way `al
 (`ally_wizard.cli.main`), on a profiles folder holding two setups; the demo the way `ally-wizard demo`
 starts it (its simulated Canvas's server loads in the background after the first frame, untimed).
 
+Every app runs from compiled bytecode, as an installed package does (pip compiles it on install; Textual's
+is compiled in the virtual environment already): the warm-up run writes it to a private folder
+(PYTHONPYCACHEPREFIX), also where PYTHONDONTWRITEBYTECODE is set. `--source` measures with ally_wizard
+compiled from source in every run instead, as in a checkout where Python may not write bytecode.
+
 Targets: the wizard at most 1.3x the minimal app in time and 1.2x in memory; the demo 1.6x and 1.5x.
 
-Run: python benchmarks/tui.py [--rounds 5]
+Run: python benchmarks/tui.py [--rounds 5] [--source]
 """
 
 from __future__ import annotations
@@ -138,6 +143,20 @@ def measure(code: str, env: dict[str, str]) -> Run:
     return Run(float(painted_at) - start, int(peak_kib) / 1024)
 
 
+def child_environment(home: Path, scratch: Path, *, source: bool) -> dict[str, str]:
+    """The children's environment: the profiles folder, no animations, and where bytecode is kept.
+
+    Without `source`, bytecode goes to `scratch` (never beside the code), so after the warm-up run every
+    module loads compiled, the wizard's as Textual's; with it, nothing is written and every run compiles
+    whatever has no bytecode yet (ally_wizard, in an editable install under PYTHONDONTWRITEBYTECODE).
+    """
+    env = {**os.environ, "ALLY_WIZARD_HOME": str(home), "TEXTUAL_ANIMATIONS": "none"}
+    if not source:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(scratch / "bytecode")
+    return env
+
+
 def seed_profiles(home: Path) -> None:
     """Two saved setups, so the start screen has rows to show."""
     from ally_wizard.profile import Profile, StepId, StepState
@@ -157,19 +176,21 @@ def main() -> int:
     """Measure, print medians and ratios; exit 1 if a target is missed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rounds", type=int, default=5, help="runs of each app; medians are shown (default 5)")
+    parser.add_argument("--source", action="store_true", help="compile ally_wizard from source in every run")
     options = parser.parse_args()
     apps = {"minimal Textual app": MINIMAL, "ally-wizard": WIZARD, "ally-wizard demo": DEMO}
     runs: dict[str, list[Run]] = {label: [] for label in apps}
     with tempfile.TemporaryDirectory() as folder:
-        home = Path(folder)
+        home = Path(folder) / "home"
         seed_profiles(home)
-        env = {**os.environ, "ALLY_WIZARD_HOME": str(home), "TEXTUAL_ANIMATIONS": "none"}
+        env = child_environment(home, Path(folder), source=options.source)
         for code in apps.values():
-            measure(code, env)  # warm the file cache
+            measure(code, env)  # warm the file cache (and write the bytecode)
         for _ in range(options.rounds):
             for label, code in apps.items():
                 runs[label].append(measure(code, env))
-    print(f"Process start to first screen painted and idle, headless 100x32, median of {options.rounds}:")
+    compiled = "ally_wizard compiled from source in every run" if options.source else "from bytecode"
+    print(f"Process start to first screen painted and idle, headless 100x32, {compiled}, median of {options.rounds}:")
     seconds = {label: statistics.median(r.seconds for r in found) for label, found in runs.items()}
     peak = {label: statistics.median(r.peak_mib for r in found) for label, found in runs.items()}
     for label in apps:

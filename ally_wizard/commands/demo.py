@@ -8,6 +8,7 @@ user's real profiles), and removes that folder and stops the Canvas when the wiz
 from __future__ import annotations
 
 import argparse
+import gc
 import signal
 import sys
 from typing import TYPE_CHECKING, Any
@@ -47,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
             return _run_plain(demo, note)
         from ally_wizard.tui.demo_app import DemoWizardApp
 
-        DemoWizardApp(demo, presenter=bool(args.presenter)).run()
+        app = DemoWizardApp(demo, presenter=bool(args.presenter))
+        gc.freeze()  # as `ally-wizard` does (commands/wizard.py): imports live as long as the process
+        app.run()
     finally:
         demo.close()
         for signum, handler in previous.items():

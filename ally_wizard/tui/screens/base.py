@@ -13,7 +13,6 @@ from textual.worker import Worker, WorkerState
 
 from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.tui.errors import describe_error
-from ally_wizard.tui.widgets.field import CheckedField
 from ally_wizard.tui.widgets.footer import KeysFooter
 from ally_wizard.tui.widgets.step_bar import StepBar
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from textual.app import ComposeResult
 
     from ally_wizard.tui.app import WizardApp
+    from ally_wizard.tui.widgets.field import CheckedField
 
 
 class WizardScreen(Screen[None]):
@@ -122,8 +122,10 @@ class StepScreen(WizardScreen):
                 return
         self.query_one("#next", Button).focus(scroll_visible=False)
 
-    @on(CheckedField.EditStarted)
-    def _remember_for_undo(self, event: CheckedField.EditStarted) -> None:
+    # By name, not `@on(CheckedField.EditStarted)`: the start screen imports this module, and the fields
+    # (with the parsers they check with) are for the steps after it.
+    def on_checked_field_edit_started(self, event: CheckedField.EditStarted) -> None:
+        """Remember the value a field held before an edit began, for Ctrl+Z."""
         self.undo_stack.append((event.field, event.saved))
 
     def action_undo(self) -> None:

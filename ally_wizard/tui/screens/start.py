@@ -12,7 +12,6 @@ from textual.message import Message
 from textual.widgets import Button, DataTable, Static
 
 from ally_wizard.profile import ProfileSummary, StepId
-from ally_wizard.redact import hide_home
 from ally_wizard.store import Listing, ProfileError
 from ally_wizard.tui.screens.base import WizardScreen
 from ally_wizard.tui.steps import TOTAL_STEPS, number_of, step
@@ -211,6 +210,8 @@ class StartScreen(WizardScreen):
     def _show_folder(self) -> None:
         folder = str(self.wizard.store.folder)
         if self.wizard.presenter:
+            from ally_wizard.redact import hide_home  # after the first frame: the folder is shown with the rows
+
             folder = hide_home(folder)
         self.query_one("#folder", Static).update(f"Setups are saved in {folder}")
 
