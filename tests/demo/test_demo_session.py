@@ -14,9 +14,9 @@ from ally_wizard.cli import main
 from ally_wizard.demo import DEMO_PROFILE, DemoSession, scenario_choices
 from ally_wizard.sandbox import ScenarioError, scenario_names
 from ally_wizard.tui.demo_app import DemoWizardApp
+from tools.demo_walk import screen_name, text_of, wait_for
 
 from .conftest import DemoFactory
-from .walk import screen_name, text_of, wait_for
 
 
 def test_profiles_live_in_a_fresh_folder_never_in_the_real_home(

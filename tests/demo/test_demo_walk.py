@@ -7,9 +7,9 @@ from ally_wizard.demo import DEMO_PROFILE
 from ally_wizard.sandbox.browser import play_browser, tick_scopes_on_practice_page
 from ally_wizard.tui.demo_app import DemoWizardApp
 from ally_wizard.tui.widgets.check_table import CheckTable
+from tools.demo_walk import paste_landing, text_of, wait_for, walk_to_authorization
 
 from .conftest import DemoFactory
-from .walk import paste_landing, text_of, wait_for, walk_to_authorization
 
 MISSING = (
     "url:GET|/api/v1/courses/:course_id/blueprint_subscriptions/:subscription_id/migrations",

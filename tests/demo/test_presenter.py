@@ -20,9 +20,16 @@ from ally_wizard.demo import DemoSession
 from ally_wizard.sandbox.browser import play_browser
 from ally_wizard.sandbox.scenario import Scenario, load_scenario
 from ally_wizard.tui.demo_app import DemoWizardApp
+from tools.demo_walk import (
+    paste_landing,
+    read_key_on_practice_page,
+    screen_name,
+    text_of,
+    wait_for,
+    walk_to_authorization,
+)
 
 from .conftest import DemoFactory
-from .walk import paste_landing, read_key_on_practice_page, screen_name, text_of, wait_for, walk_to_authorization
 
 SIZE = (100, 32)
 FIXED_HOME = Path("/tmp/ally-wizard-snapshots/presenter-home")

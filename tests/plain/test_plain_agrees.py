@@ -13,28 +13,20 @@ import pytest
 from check_process import authorize_when_asked, start_check
 
 from ally_wizard.canvas.report import CheckStatus, Report
-from ally_wizard.profile import Profile, StepId, StepState
+from ally_wizard.profile import StepId, StepState
 from ally_wizard.sandbox import RunningSandbox
 from ally_wizard.sandbox.browser import play_browser
 from ally_wizard.sandbox.scenario import scenario_names
 from ally_wizard.store import ProfileStore
 from tests.conftest import SandboxFactory
 from tests.plain.test_plain_pty import ESCAPE, PlainSession
+from tools.samples import sandbox_profile
 
 PROMPT_END = r"[^\r\n]*\? \Z"
 
 
 def setup_through_step_5(store: ProfileStore, name: str, sb: RunningSandbox) -> None:
-    profile = Profile(
-        name,
-        canvas_url=sb.canvas_url,  # the address an admin types: the redirecting one when there is one
-        environment=sb.ally_environment,
-        client_id=sb.ally_client_id,
-        key_id=sb.key_id,
-    )
-    for step in (StepId.CANVAS, StepId.CREATE_KEY, StepId.SCOPES, StepId.ACTIVATE):
-        profile.mark(step, StepState.DONE)
-    store.create(profile)
+    store.create(sandbox_profile(sb, name))
 
 
 async def check_in_the_cli(sb: RunningSandbox, name: str) -> None:

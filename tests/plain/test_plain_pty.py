@@ -301,7 +301,7 @@ def test_the_demo_lesson_in_plain_mode(_private_home: Path) -> None:
     the failing check, the fix on the practice page, a passing check."""
     from types import SimpleNamespace
 
-    from tests.demo.walk import read_key_on_practice_page
+    from tools.demo_walk import read_key_on_practice_page
 
     demo = PlainSession(_private_home, argv=("demo", "--plain", "--scenario", "missing-scopes"))
     try:

@@ -10,7 +10,7 @@ from ally_wizard.profile import Profile, ScopeStatus, StepId, StepState
 from ally_wizard.recipe import default_recipe
 from ally_wizard.store import ProfileStore
 from tests.plain.scripted import ESCAPES, ScriptedAdmin
-from tests.tui.helpers import STOPPED_REASON, fixed_profile, stopped_report
+from tools.samples import STOPPED_REASON, sample_profile, stopped_report
 
 KEY_ID = "170000000000123"
 SECRET = "x" * 64
@@ -144,7 +144,7 @@ def test_the_hand_off_prints_the_key_id_alone_and_writes_the_summary(store: Prof
 
 
 def test_the_hand_off_says_a_check_that_stopped_before_judging_found_nothing_wrong(store: ProfileStore) -> None:
-    profile = fixed_profile("campus", done_through=StepId.AUTHORIZE, report=stopped_report())
+    profile = sample_profile("campus", done_through=StepId.AUTHORIZE, report=stopped_report())
     store.create(profile)
     code, admin = run(store, ["no"], "campus")  # no summary
     assert code == 0

@@ -17,7 +17,7 @@ from ally_wizard.tui.screens.admin_token import AdminTokenScreen
 from ally_wizard.tui.screens.dialogs import ConfirmScreen
 from ally_wizard.tui.widgets.check_table import CheckTable
 
-from .helpers import fixed_profile, save_profile, text_of, wait_for
+from .helpers import sample_profile, save_profile, text_of, wait_for
 
 SandboxFactory = Callable[..., RunningSandbox]
 KeyReader = Callable[[], tuple[list[str], int]]
@@ -26,7 +26,7 @@ EXTRA = "url:GET|/api/v1/accounts/:account_id/users"  # the drifted scenario's e
 
 async def test_detect_from_canvas_fills_step_2_from_the_theme(sandbox: SandboxFactory, store: ProfileStore) -> None:
     canvas = sandbox("ready")
-    save_profile(store, fixed_profile("production", canvas_url=canvas.base_url, environment="", client_id=""))
+    save_profile(store, sample_profile("production", canvas_url=canvas.base_url, environment="", client_id=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -41,7 +41,7 @@ async def test_detect_from_canvas_fills_step_2_from_the_theme(sandbox: SandboxFa
 
 async def test_detect_says_so_when_the_theme_names_another_setup(sandbox: SandboxFactory, store: ProfileStore) -> None:
     canvas = sandbox("drifted")  # its theme names the EU region and Client ID 1164
-    save_profile(store, fixed_profile("production", canvas_url=canvas.base_url, environment="us", client_id="1234"))
+    save_profile(store, sample_profile("production", canvas_url=canvas.base_url, environment="us", client_id="1234"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -53,7 +53,7 @@ async def test_detect_says_so_when_the_theme_names_another_setup(sandbox: Sandbo
 
 def _save_through_step_5(canvas: RunningSandbox, store: ProfileStore) -> None:
     """A setup done through step 5 with the scenario's Ally key."""
-    profile = fixed_profile(
+    profile = sample_profile(
         "production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id
     )
     save_profile(store, profile)
@@ -97,7 +97,7 @@ async def test_audit_from_the_start_screen_and_a_refused_token(sandbox: SandboxF
     canvas = sandbox("ready")
     save_profile(
         store,
-        fixed_profile("production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id),
+        sample_profile("production", done_through=StepId.ACTIVATE, canvas_url=canvas.base_url, key_id=canvas.key_id),
     )
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:

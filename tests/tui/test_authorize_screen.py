@@ -10,14 +10,14 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.widgets.check_table import CheckTable
 
-from .helpers import FIXED, fixed_profile, save_profile, text_of, wait_for
+from .helpers import FIXED, sample_profile, save_profile, text_of, wait_for
 from .test_literal_text import screen_text
 
 TITLE = "The key ID exists in Canvas (not deleted)"
 
 
 async def test_detail_pane_shows_the_answer_that_replaced_waiting(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    save_profile(store, sample_profile(done_through=StepId.ACTIVATE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
@@ -45,7 +45,7 @@ async def test_detail_pane_shows_the_answer_that_replaced_waiting(store: Profile
 
 
 async def test_a_failing_row_shows_canvas_s_words_at_once(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    save_profile(store, sample_profile(done_through=StepId.ACTIVATE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
@@ -57,7 +57,7 @@ async def test_a_failing_row_shows_canvas_s_words_at_once(store: ProfileStore) -
 
 
 async def test_pasted_address_is_masked_in_presenter_mode(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    save_profile(store, sample_profile(done_through=StepId.ACTIVATE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")

@@ -7,7 +7,7 @@ from textual.app import App, ComposeResult
 from ally_wizard.canvas.report import CheckStatus
 from ally_wizard.tui.widgets.check_table import CheckTable
 
-from .helpers import passing_report
+from .helpers import sample_report
 
 MISSING = ("url:GET|/api/v1/courses/:course_id/quizzes", "url:GET|/api/v1/accounts")
 
@@ -20,7 +20,7 @@ class TableApp(App[None]):
 
 
 async def test_failures_come_first_in_the_order_canvas_gave_them_and_the_cursor_starts_on_them() -> None:
-    report = passing_report(missing=MISSING)
+    report = sample_report(missing=MISSING)
     app = TableApp()
     async with app.run_test(size=(80, 24)) as pilot:
         table = app.query_one(CheckTable)

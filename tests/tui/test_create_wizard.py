@@ -14,7 +14,7 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.admin_token import AdminTokenScreen
 
-from .helpers import fixed_profile, save_profile, text_of, wait_for
+from .helpers import sample_profile, save_profile, text_of, wait_for
 
 SandboxFactory = Callable[..., RunningSandbox]
 REDIRECT = "https://prod.ally.ac/api/v2/1234/auth/canvas/callback"
@@ -32,7 +32,7 @@ def on_disk(store: ProfileStore) -> str:
 
 def _wizard_before_step_3(canvas: RunningSandbox, store: ProfileStore) -> WizardApp:
     """The wizard on a setup done through step 2 for this Canvas, with no key yet."""
-    save_profile(store, fixed_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
+    save_profile(store, sample_profile("production", done_through=StepId.CANVAS, canvas_url=canvas.base_url, key_id=""))
     return WizardApp(store, "production")
 
 

@@ -10,13 +10,13 @@ from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.steps import STEPS
 from ally_wizard.tui.widgets.footer import KeysFooter
 
-from .helpers import fixed_profile, passing_report, save_profile, wait_for
+from .helpers import sample_profile, sample_report, save_profile, wait_for
 from .test_literal_text import screen_text
 
 
 @pytest.mark.parametrize("number", [info.number for info in STEPS])
 async def test_every_footer_fits_80_columns(store: ProfileStore, number: int) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.HANDOFF, report=passing_report(missing=("x",))))
+    save_profile(store, sample_profile(done_through=StepId.HANDOFF, report=sample_report(missing=("x",))))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ != "StartScreen")
@@ -28,7 +28,7 @@ async def test_every_footer_fits_80_columns(store: ProfileStore, number: int) ->
 
 
 async def test_start_screen_footer_offers_resume_while_the_table_has_focus(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     app = WizardApp(store)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.screen.query_one("#profiles").has_focus)

@@ -11,7 +11,7 @@ from textual import events
 from textual.widgets import Input
 
 from ally_wizard.canvas.report import CheckStatus, Report
-from ally_wizard.profile import Profile, StepId, StepState
+from ally_wizard.profile import StepId, StepState
 from ally_wizard.sandbox import RunningSandbox
 from ally_wizard.sandbox.browser import play_browser
 from ally_wizard.sandbox.scenario import scenario_names
@@ -19,20 +19,9 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.dialogs import ConfirmScreen
 
-from .helpers import fixed_profile, save_profile, wait_for
+from .helpers import sandbox_profile, save_profile, wait_for
 
 SandboxFactory = Callable[..., RunningSandbox]
-
-
-def profile_for(name: str, sb: RunningSandbox) -> Profile:
-    return fixed_profile(
-        name,
-        done_through=StepId.ACTIVATE,
-        canvas_url=sb.canvas_url,  # the address an admin types: the redirecting one when there is one
-        environment=sb.ally_environment,
-        client_id=sb.ally_client_id,
-        key_id=sb.key_id,
-    )
 
 
 async def check_in_the_cli(sb: RunningSandbox, name: str) -> int:
@@ -79,10 +68,10 @@ async def test_check_and_the_wizard_save_the_same_rows(
 ) -> None:
     latency = 100 if scenario == "slow" else 2
     cli_sb = sandbox(scenario, latency_ms=latency)
-    save_profile(store, profile_for("by-cli", cli_sb))
+    save_profile(store, sandbox_profile(cli_sb, "by-cli"))
     await check_in_the_cli(cli_sb, "by-cli")
     wizard_sb = sandbox(scenario, latency_ms=latency)
-    save_profile(store, profile_for("by-wizard", wizard_sb))
+    save_profile(store, sandbox_profile(wizard_sb, "by-wizard"))
     await check_in_the_wizard(wizard_sb, store, "by-wizard")
 
     by_cli = store.load("by-cli").profile

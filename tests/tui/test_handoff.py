@@ -21,8 +21,8 @@ from .helpers import (
     KEY_ID,
     SECRET,
     STOPPED_REASON,
-    fixed_profile,
-    passing_report,
+    sample_profile,
+    sample_report,
     save_profile,
     stopped_report,
     text_of,
@@ -31,7 +31,7 @@ from .helpers import (
 
 
 async def test_export_writes_a_private_summary_without_the_secret(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report()))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE, report=sample_report()))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
@@ -51,7 +51,7 @@ async def test_export_writes_a_private_summary_without_the_secret(store: Profile
 
 
 async def test_export_to_a_path_the_admin_chooses(store: ProfileStore, tmp_path: object) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE))
     app = WizardApp(store, "production")
     target = f"{tmp_path}/records/ally-key.md"
     async with app.run_test(size=(100, 32)) as pilot:
@@ -64,7 +64,7 @@ async def test_export_to_a_path_the_admin_chooses(store: ProfileStore, tmp_path:
 
 
 async def test_copy_actions_put_key_id_and_secret_on_the_clipboard(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
@@ -78,7 +78,7 @@ async def test_copy_actions_put_key_id_and_secret_on_the_clipboard(store: Profil
 
 
 async def test_presenter_key_masks_the_key_id_everywhere_it_shows(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.SCOPES))
+    save_profile(store, sample_profile(done_through=StepId.SCOPES))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ActivateScreen")
@@ -100,7 +100,7 @@ class _Demo:
 
 
 async def test_a_demo_shows_its_marker_on_every_screen(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE))
     app = WizardApp(store, "production", demo=_Demo())
     async with app.run_test(size=(100, 32)) as pilot:
         for number in range(1, 8):
@@ -112,7 +112,7 @@ async def test_a_demo_shows_its_marker_on_every_screen(store: ProfileStore) -> N
 
 
 def test_summary_masks_the_key_id_in_presenter_mode() -> None:
-    text = summary_markdown(fixed_profile(), default_recipe(), mask=True)
+    text = summary_markdown(sample_profile(), default_recipe(), mask=True)
     assert KEY_ID not in text
     assert "17•••••••••••23" in text
 
@@ -136,7 +136,7 @@ def test_wizard_command_refuses_a_bad_profile_name(capsys: pytest.CaptureFixture
 
 
 async def test_a_check_that_stopped_before_judging_is_not_called_problems(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE, report=stopped_report()))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE, report=stopped_report()))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")

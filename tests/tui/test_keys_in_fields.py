@@ -9,7 +9,7 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.help import HelpScreen
 
-from .helpers import fixed_profile, save_profile, text_of, wait_for
+from .helpers import sample_profile, save_profile, text_of, wait_for
 
 URL = "https://canvas.school.edu"
 
@@ -20,7 +20,7 @@ async def _on_step_2(store: ProfileStore, pilot: object, app: WizardApp) -> None
 
 @pytest.mark.parametrize("key", ["question_mark", "q", "n", "d", "x", "space", "slash", "y"])
 async def test_a_printable_key_on_step_2_leaves_the_saved_address_alone(store: ProfileStore, key: str) -> None:
-    save_profile(store, fixed_profile(canvas_url=URL))
+    save_profile(store, sample_profile(canvas_url=URL))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)
@@ -30,7 +30,7 @@ async def test_a_printable_key_on_step_2_leaves_the_saved_address_alone(store: P
 
 
 async def test_f1_opens_help_from_a_field(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=URL))
+    save_profile(store, sample_profile(canvas_url=URL))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)
@@ -39,7 +39,7 @@ async def test_f1_opens_help_from_a_field(store: ProfileStore) -> None:
 
 
 async def test_question_mark_opens_help_on_a_filled_step_where_no_field_has_the_focus(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=URL))
+    save_profile(store, sample_profile(canvas_url=URL))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)
@@ -48,7 +48,7 @@ async def test_question_mark_opens_help_on_a_filled_step_where_no_field_has_the_
 
 
 async def test_question_mark_in_an_empty_address_is_not_saved(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+    save_profile(store, sample_profile(canvas_url=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)
@@ -60,7 +60,7 @@ async def test_question_mark_in_an_empty_address_is_not_saved(store: ProfileStor
 
 
 async def test_focus_does_not_select_the_value_so_a_key_cannot_replace_it(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=URL))
+    save_profile(store, sample_profile(canvas_url=URL))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)
@@ -71,7 +71,7 @@ async def test_focus_does_not_select_the_value_so_a_key_cannot_replace_it(store:
 
 
 async def test_ctrl_z_puts_back_the_value_before_the_edit_and_saves_it(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(client_id="1234"))
+    save_profile(store, sample_profile(client_id="1234"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)
@@ -86,7 +86,7 @@ async def test_ctrl_z_puts_back_the_value_before_the_edit_and_saves_it(store: Pr
 
 
 async def test_step_2_opens_with_its_label_hint_and_field_on_screen_at_80x24(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+    save_profile(store, sample_profile(canvas_url=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await _on_step_2(store, pilot, app)

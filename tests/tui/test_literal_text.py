@@ -19,7 +19,7 @@ from ally_wizard.recipe import default_recipe
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 
-from .helpers import FIXED, fixed_profile, save_profile, wait_for
+from .helpers import FIXED, sample_profile, save_profile, wait_for
 
 CELL_WIDTH = 12.2
 TRICKY = ["[ClientId]", "[bold]x[/]", "[red]"]
@@ -56,7 +56,7 @@ async def _type_into(pilot: Pilot[None], selector: str, text: str) -> None:
 
 @pytest.mark.parametrize("typed", TRICKY)
 async def test_client_id_message_shows_the_brackets_typed(store: ProfileStore, typed: str) -> None:
-    save_profile(store, fixed_profile(client_id=""))
+    save_profile(store, sample_profile(client_id=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _on(pilot, "CanvasScreen")
@@ -66,7 +66,7 @@ async def test_client_id_message_shows_the_brackets_typed(store: ProfileStore, t
 
 @pytest.mark.parametrize("typed", TRICKY)
 async def test_canvas_address_message_keeps_its_brackets(store: ProfileStore, typed: str) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+    save_profile(store, sample_profile(canvas_url=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _on(pilot, "CanvasScreen")
@@ -76,7 +76,7 @@ async def test_canvas_address_message_keeps_its_brackets(store: ProfileStore, ty
 
 @pytest.mark.parametrize("typed", TRICKY)
 async def test_owner_email_warning_quotes_what_was_typed(store: ProfileStore, typed: str) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CANVAS))
+    save_profile(store, sample_profile(done_through=StepId.CANVAS))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _on(pilot, "CreateKeyScreen")
@@ -86,7 +86,7 @@ async def test_owner_email_warning_quotes_what_was_typed(store: ProfileStore, ty
 
 @pytest.mark.parametrize("typed", TRICKY)
 async def test_key_id_message_keeps_brackets(store: ProfileStore, typed: str) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.SCOPES, key_id=""))
+    save_profile(store, sample_profile(done_through=StepId.SCOPES, key_id=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _on(pilot, "ActivateScreen")
@@ -105,7 +105,7 @@ async def test_new_setup_name_error_quotes_the_name(store: ProfileStore, typed: 
 
 async def test_notification_shows_brackets(store: ProfileStore) -> None:
     """A check that cannot start names the Canvas address problem in a notification, brackets and all."""
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, canvas_url="[bold]x[/]"))
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY, canvas_url="[bold]x[/]"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await _on(pilot, "ScopesScreen")
@@ -140,7 +140,7 @@ def _report_with_bracketed_evidence() -> Report:
 
 
 async def test_canvas_words_and_evidence_appear_verbatim(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE, report=_report_with_bracketed_evidence()))
+    save_profile(store, sample_profile(done_through=StepId.ACTIVATE, report=_report_with_bracketed_evidence()))
     app = WizardApp(store, "production")
     async with app.run_test(size=(160, 45)) as pilot:
         await _on(pilot, "AuthorizeScreen")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual import events
+from textual.pilot import Pilot
 from textual.widgets import Input
 
 from ally_wizard.canvas.report import CheckStatus
@@ -16,33 +17,25 @@ from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.authorize import AuthorizeScreen
 from ally_wizard.tui.widgets.check_table import CheckTable
 
-from .helpers import fixed_profile, save_profile, text_of, wait_for
+from .helpers import sandbox_profile, save_profile, text_of, wait_for, wizard_on
 from .test_scopes import MISSING
-
-
-def _profile_for(store: ProfileStore, canvas: RunningSandbox) -> None:
-    save_profile(
-        store,
-        fixed_profile(
-            done_through=StepId.ACTIVATE,
-            canvas_url=canvas.base_url,
-            environment=canvas.ally_environment,
-            client_id=canvas.ally_client_id,
-            key_id=canvas.key_id,
-        ),
-    )
 
 
 def _wizard_tokens(canvas: RunningSandbox) -> list[object]:
     return [token for token in canvas.live_tokens() if token.developer_key_id is not None]
 
 
+async def _start(app: WizardApp, pilot: Pilot[None], canvas: RunningSandbox) -> None:
+    """Paste the key's secret on step 6 and start the check."""
+    app.screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
+    await pilot.press("ctrl+r")
+
+
 async def _authorize(pilot: object, app: WizardApp, canvas: RunningSandbox) -> None:
     """Paste the secret, start, play the browser, paste the landing address and press Enter."""
     screen = app.screen
     assert isinstance(screen, AuthorizeScreen)
-    screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
-    await pilot.press("ctrl+r")  # type: ignore[attr-defined]
+    await _start(app, pilot, canvas)  # type: ignore[arg-type]
     await wait_for(pilot, lambda: bool(app.opened_urls))  # type: ignore[arg-type]
     landing = await play_browser(app.opened_urls[-1], canvas.admin_username, canvas.admin_password)
     pasted = screen.query_one("#pasted", Input)
@@ -56,10 +49,8 @@ async def test_ready_key_passes_every_check_and_the_token_is_revoked(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="ready")
-    _profile_for(store, canvas)
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+    save_profile(store, sandbox_profile(canvas))
+    async with wizard_on(store, "AuthorizeScreen") as (app, pilot):
         await _authorize(pilot, app, canvas)
         await wait_for(pilot, lambda: "All checks passed" in text_of(pilot, "#phase"))
         rows = app.screen.query_one("#checks", CheckTable).checks
@@ -78,12 +69,9 @@ async def test_missing_scopes_are_named_and_lead_to_the_scopes_step(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="missing-scopes")
-    _profile_for(store, canvas)
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        app.screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
-        await pilot.press("ctrl+r")
+    save_profile(store, sandbox_profile(canvas))
+    async with wizard_on(store, "AuthorizeScreen") as (app, pilot):
+        await _start(app, pilot, canvas)
         await wait_for(pilot, lambda: text_of(pilot, "#phase").startswith("✗"))
         assert "3 scope(s) are not on the key" in text_of(pilot, "#phase")
         rows = app.screen.query_one("#checks", CheckTable).checks
@@ -105,10 +93,8 @@ async def test_a_wrong_secret_is_named_with_the_step_that_fixes_it(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="wrong-secret")
-    _profile_for(store, canvas)
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+    save_profile(store, sandbox_profile(canvas))
+    async with wizard_on(store, "AuthorizeScreen") as (app, pilot):
         await _authorize(pilot, app, canvas)
         await wait_for(pilot, lambda: text_of(pilot, "#phase").startswith("✗"))
         rows = app.screen.query_one("#checks", CheckTable).checks
@@ -124,12 +110,9 @@ async def test_a_pasted_page_text_is_refused_with_what_to_copy_instead(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="ready")
-    _profile_for(store, canvas)
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        app.screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
-        await pilot.press("ctrl+r")
+    save_profile(store, sandbox_profile(canvas))
+    async with wizard_on(store, "AuthorizeScreen") as (app, pilot):
+        await _start(app, pilot, canvas)
         await wait_for(pilot, lambda: bool(app.opened_urls))
         await wait_for(pilot, lambda: app.focused is app.screen.query_one("#pasted", Input))
         await pilot.press(*"hello", "enter")
@@ -142,10 +125,8 @@ async def test_cancelling_during_the_probes_still_revokes_the_token(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="ready", latency_ms=250)
-    _profile_for(store, canvas)
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
+    save_profile(store, sandbox_profile(canvas))
+    async with wizard_on(store, "AuthorizeScreen") as (app, pilot):
         await _authorize(pilot, app, canvas)
         table = app.screen.query_one("#checks", CheckTable)
         await wait_for(pilot, lambda: table.checks["key.secret"].status is CheckStatus.PASS)
@@ -162,21 +143,9 @@ async def test_a_redirecting_address_is_checked_where_it_leads_and_kept_when_ask
     from ally_wizard.tui.screens.dialogs import ConfirmScreen
 
     canvas = sandbox(scenario="vanity-redirect")
-    save_profile(
-        store,
-        fixed_profile(
-            done_through=StepId.ACTIVATE,
-            canvas_url=canvas.canvas_url,
-            environment=canvas.ally_environment,
-            client_id=canvas.ally_client_id,
-            key_id=canvas.key_id,
-        ),
-    )
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
-        app.screen.query_one("#secret", Input).post_message(events.Paste(canvas.key_secret))
-        await pilot.press("ctrl+r")
+    save_profile(store, sandbox_profile(canvas))
+    async with wizard_on(store, "AuthorizeScreen") as (app, pilot):
+        await _start(app, pilot, canvas)
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
         question = str(app.screen.query_one(".question").render())
         assert f"{canvas.canvas_url} redirects to {canvas.base_url}; checking there." in question

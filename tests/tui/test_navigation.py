@@ -13,7 +13,7 @@ from ally_wizard.tui.screens.dialogs import NewProfileScreen
 from ally_wizard.tui.screens.help import HelpScreen
 from ally_wizard.tui.widgets.step_bar import StepBar
 
-from .helpers import fixed_profile, save_profile, wait_for
+from .helpers import sample_profile, save_profile, wait_for
 
 
 async def test_first_run_goes_straight_to_naming_a_new_setup(store: ProfileStore) -> None:
@@ -28,7 +28,7 @@ async def test_first_run_goes_straight_to_naming_a_new_setup(store: ProfileStore
 
 
 async def test_next_and_back_move_one_step_and_mark_the_step_done(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=None))
+    save_profile(store, sample_profile(done_through=None))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -43,7 +43,7 @@ async def test_next_and_back_move_one_step_and_mark_the_step_done(store: Profile
 
 
 async def test_back_from_step_two_returns_to_the_start_screen(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -55,8 +55,8 @@ async def test_back_from_step_two_returns_to_the_start_screen(store: ProfileStor
 async def test_a_setup_opened_at_once_leaves_the_start_screen_unbuilt_until_back_shows_it(
     store: ProfileStore,
 ) -> None:
-    save_profile(store, fixed_profile())
-    save_profile(store, fixed_profile("test-2026"))
+    save_profile(store, sample_profile())
+    save_profile(store, sample_profile("test-2026"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -73,7 +73,7 @@ async def test_a_setup_opened_at_once_leaves_the_start_screen_unbuilt_until_back
 
 
 async def test_question_mark_opens_help_for_the_current_step(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
@@ -87,7 +87,7 @@ async def test_question_mark_opens_help_for_the_current_step(store: ProfileStore
 
 
 async def test_command_palette_lists_the_steps_and_jumps_to_one(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.SCOPES))
+    save_profile(store, sample_profile(done_through=StepId.SCOPES))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ActivateScreen")
@@ -100,7 +100,7 @@ async def test_command_palette_lists_the_steps_and_jumps_to_one(store: ProfileSt
 
 
 async def test_command_palette_offers_the_screens_main_action(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    save_profile(store, sample_profile(done_through=StepId.ACTIVATE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
@@ -112,7 +112,7 @@ async def test_command_palette_offers_the_screens_main_action(store: ProfileStor
 
 
 async def test_the_palette_offers_cancel_only_while_a_check_runs(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.ACTIVATE))
+    save_profile(store, sample_profile(done_through=StepId.ACTIVATE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "AuthorizeScreen")
@@ -127,7 +127,7 @@ async def test_the_palette_offers_cancel_only_while_a_check_runs(store: ProfileS
 
 
 async def test_ctrl_q_quits_and_ctrl_c_quits_too(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     for key in ("ctrl+q", "ctrl+c"):
         app = WizardApp(store, "production")
         async with app.run_test(size=(100, 32)) as pilot:
@@ -142,7 +142,7 @@ async def test_ctrl_q_quits_and_ctrl_c_quits_too(store: ProfileStore) -> None:
 
 
 async def test_every_screen_fits_at_80_by_24(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")

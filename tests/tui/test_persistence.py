@@ -11,7 +11,7 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.dialogs import ConfirmScreen
 
-from .helpers import SECRET, fixed_profile, passing_report, save_profile, text_of, wait_for
+from .helpers import SECRET, sample_profile, sample_report, save_profile, text_of, wait_for
 
 
 async def test_quit_mid_way_and_resume_on_the_same_step_with_the_same_values(store: ProfileStore) -> None:
@@ -50,7 +50,7 @@ async def test_quit_mid_way_and_resume_on_the_same_step_with_the_same_values(sto
 
 
 async def test_a_value_not_yet_valid_never_replaces_the_saved_one(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url="https://canvas.school.edu"))
+    save_profile(store, sample_profile(canvas_url="https://canvas.school.edu"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -61,7 +61,7 @@ async def test_a_value_not_yet_valid_never_replaces_the_saved_one(store: Profile
 
 
 async def test_ticked_scopes_are_saved_and_the_secret_never_is(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
@@ -82,10 +82,10 @@ async def test_ticked_scopes_are_saved_and_the_secret_never_is(store: ProfileSto
 
 
 async def test_start_screen_shows_progress_and_last_check(store: ProfileStore) -> None:
-    report = passing_report(missing=("url:GET|/api/v1/accounts/:account_id/terms",))
+    report = sample_report(missing=("url:GET|/api/v1/accounts/:account_id/terms",))
     save_profile(
         store,
-        fixed_profile(
+        sample_profile(
             done_through=StepId.ACTIVATE, report=report, scopes={"url:GET|/api/v1/accounts": ScopeStatus.VERIFIED}
         ),
     )
@@ -103,7 +103,7 @@ async def test_start_screen_shows_progress_and_last_check(store: ProfileStore) -
 
 
 async def test_a_corrupt_profile_is_reported_not_crashed_on(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     (store.folder / "broken.toml").write_text("this is = = not toml", encoding="utf-8")
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -115,7 +115,7 @@ async def test_a_corrupt_profile_is_reported_not_crashed_on(store: ProfileStore)
 
 
 async def test_delete_asks_first_and_no_keeps_the_profile(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")
@@ -132,7 +132,7 @@ async def test_delete_asks_first_and_no_keeps_the_profile(store: ProfileStore) -
 
 
 async def test_a_change_made_elsewhere_is_not_overwritten(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(client_id="1234"))
+    save_profile(store, sample_profile(client_id="1234"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")
@@ -148,7 +148,7 @@ async def test_a_change_made_elsewhere_is_not_overwritten(store: ProfileStore) -
 
 
 async def test_a_clean_quit_leaves_no_lock_file(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(client_id="1234"))
+    save_profile(store, sample_profile(client_id="1234"))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")

@@ -11,7 +11,7 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.plain_text import ALT_OFF, ALT_ON, PlainTextScreen, copy_advice, print_and_wait
 
-from .helpers import SECRET, fixed_profile, passing_report, save_profile, wait_for
+from .helpers import SECRET, sample_profile, sample_report, save_profile, wait_for
 
 URL = "https://canvas.school.edu/login/oauth2/auth?" + "x" * 2300
 
@@ -53,7 +53,7 @@ def test_in_a_browser_tab_the_copy_is_the_browser_s() -> None:
 
 
 async def test_step_7_shows_the_secret_as_plain_text_only_on_request(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report()))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE, report=sample_report()))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")
@@ -68,7 +68,7 @@ async def test_step_7_shows_the_secret_as_plain_text_only_on_request(store: Prof
 
 
 async def test_step_7_keeps_the_secret_hidden_in_presenter_mode(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report()))
+    save_profile(store, sample_profile(done_through=StepId.AUTHORIZE, report=sample_report()))
     app = WizardApp(store, "production", presenter=True)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HandoffScreen")

@@ -12,7 +12,7 @@ from ally_wizard.sandbox import RunningSandbox
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 
-from .helpers import fixed_profile, save_profile, text_of, wait_for
+from .helpers import sample_profile, sandbox_profile, save_profile, text_of, wait_for, wizard_on
 
 MISSING = (
     "url:GET|/api/v1/courses/:course_id/blueprint_subscriptions/:subscription_id/migrations",
@@ -28,10 +28,8 @@ def _status_cell(app: WizardApp, scope: str) -> str:
 
 
 async def test_space_on_a_section_title_ticks_the_whole_section(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY))
+    async with wizard_on(store, "ScopesScreen") as (app, pilot):
         await pilot.press("space")  # the cursor starts on "Accounts (4)"
         await pilot.pause()
         assert _status_cell(app, "url:GET|/api/v1/accounts/:id") == "☑ ticked"
@@ -41,10 +39,8 @@ async def test_space_on_a_section_title_ticks_the_whole_section(store: ProfileSt
 
 
 async def test_filter_by_section_shows_only_that_section(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY))
+    async with wizard_on(store, "ScopesScreen") as (app, pilot):
         await pilot.press("slash", *"media")
         await pilot.pause()
         table = app.screen.query_one("#scopes", DataTable)
@@ -55,20 +51,16 @@ async def test_filter_by_section_shows_only_that_section(store: ProfileStore) ->
 
 
 async def test_c_copies_the_scope_string_under_the_cursor(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY))
+    async with wizard_on(store, "ScopesScreen") as (app, pilot):
         await pilot.press("down", "down", "c")
         await pilot.pause()
         assert app.clipboard == "url:GET|/api/v1/accounts/:id"
 
 
 async def test_check_now_without_a_key_id_names_the_step_that_supplies_it(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, key_id=""))
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY, key_id=""))
+    async with wizard_on(store, "ScopesScreen") as (_app, pilot):
         await pilot.press("ctrl+r")
         await pilot.pause()
         assert "Type it on step 5" in text_of(pilot, "#check-status")
@@ -78,19 +70,8 @@ async def test_check_now_marks_each_row_on_the_key_or_missing(
     store: ProfileStore, sandbox: Callable[..., RunningSandbox]
 ) -> None:
     canvas = sandbox(scenario="missing-scopes")
-    save_profile(
-        store,
-        fixed_profile(
-            done_through=StepId.CREATE_KEY,
-            canvas_url=canvas.base_url,
-            environment=canvas.ally_environment,
-            client_id=canvas.ally_client_id,
-            key_id=canvas.key_id,
-        ),
-    )
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+    save_profile(store, sandbox_profile(canvas, done_through=StepId.CREATE_KEY))
+    async with wizard_on(store, "ScopesScreen") as (app, pilot):
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: text_of(pilot, "#check-status").startswith("Checked"))
         assert text_of(pilot, "#check-status").startswith("Checked: 28 on the key, 3 missing.")
@@ -104,19 +85,8 @@ async def test_check_now_marks_each_row_on_the_key_or_missing(
 
 async def test_a_running_check_can_be_cancelled(store: ProfileStore, sandbox: Callable[..., RunningSandbox]) -> None:
     canvas = sandbox(scenario="ready", latency_ms=3000)
-    save_profile(
-        store,
-        fixed_profile(
-            done_through=StepId.CREATE_KEY,
-            canvas_url=canvas.base_url,
-            environment=canvas.ally_environment,
-            client_id=canvas.ally_client_id,
-            key_id=canvas.key_id,
-        ),
-    )
-    app = WizardApp(store, "production")
-    async with app.run_test(size=(100, 32)) as pilot:
-        await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
+    save_profile(store, sandbox_profile(canvas, done_through=StepId.CREATE_KEY))
+    async with wizard_on(store, "ScopesScreen") as (app, pilot):
         await pilot.press("ctrl+r")
         await pilot.pause(0.2)
         assert "Checking" in text_of(pilot, "#check-status")
@@ -127,7 +97,7 @@ async def test_a_running_check_can_be_cancelled(store: ProfileStore, sandbox: Ca
 
 async def test_the_highlighted_scope_is_shown_in_full_under_the_table_at_80_columns(store: ProfileStore) -> None:
     """The longest scope strings are cut in the table at 80 columns; the line under it holds all of it."""
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY))
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
@@ -155,7 +125,7 @@ def _checked_profile_with_missing() -> dict[str, ScopeStatus]:
 
 
 async def test_s_shows_only_the_missing_scopes_then_not_checked_then_verified(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, scopes=_checked_profile_with_missing()))
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY, scopes=_checked_profile_with_missing()))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")
@@ -176,7 +146,7 @@ async def test_s_shows_only_the_missing_scopes_then_not_checked_then_verified(st
 
 
 async def test_typing_missing_in_the_filter_finds_the_missing_scopes(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.CREATE_KEY, scopes=_checked_profile_with_missing()))
+    save_profile(store, sample_profile(done_through=StepId.CREATE_KEY, scopes=_checked_profile_with_missing()))
     app = WizardApp(store, "production")
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "ScopesScreen")

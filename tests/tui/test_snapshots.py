@@ -19,7 +19,7 @@ from ally_wizard.profile import ScopeStatus, StepId
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 
-from .helpers import SECRET, all_scopes, fixed_home, fixed_profile, passing_report, save_profile
+from .helpers import SECRET, all_scopes, fixed_home, sample_profile, sample_report, save_profile
 from .test_scopes import MISSING
 
 SIZE = (100, 32)
@@ -65,10 +65,10 @@ class TestStartScreen:
         monkeypatch.setattr(ProfileStore, "_move_aside", move_aside)
         app = _app(
             "start",
-            fixed_profile(
-                done_through=StepId.AUTHORIZE, report=passing_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
+            sample_profile(
+                done_through=StepId.AUTHORIZE, report=sample_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
             ),
-            fixed_profile("test-2026", canvas_url="https://school.test.instructure.com"),
+            sample_profile("test-2026", canvas_url="https://school.test.instructure.com"),
             open_name=None,
         )
         (app.store.folder / "broken.toml").write_text("not = = toml", encoding="utf-8")
@@ -89,12 +89,12 @@ class TestCanvasScreen:
             pilot.app.screen.query_one("#canvas-url", Input).value = "http://canvas.school.edu"
             pilot.app.screen.query_one("#client-id", Input).value = "https://prod.ally.ac/api/v2/1234/auth"
 
-        app = _app("canvas-errors", fixed_profile(canvas_url="", client_id="", environment=""))
+        app = _app("canvas-errors", sample_profile(canvas_url="", client_id="", environment=""))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(type_wrong))
 
     def test_test_instance_warning_and_redirect_uri(self, snap_compare: Snap) -> None:
         """A test instance is warned about; the environment and Client ID make the redirect URI."""
-        app = _app("canvas-test", fixed_profile(canvas_url="https://school.test.instructure.com", environment="eu"))
+        app = _app("canvas-test", sample_profile(canvas_url="https://school.test.instructure.com", environment="eu"))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
 
@@ -103,7 +103,7 @@ class TestCreateKeyScreen:
 
     def test_checklist_half_done(self, snap_compare: Snap) -> None:
         """Three steps ticked; the redirect URI in full with its copy action."""
-        profile = fixed_profile(done_through=StepId.CANVAS)
+        profile = sample_profile(done_through=StepId.CANVAS)
         profile.create_checklist = [0, 1, 2]
         assert snap_compare(_app("create-key", profile), terminal_size=SIZE, run_before=_settled())
 
@@ -118,7 +118,7 @@ class TestScopesScreen:
         scopes["url:GET|/api/v1/accounts/:id"] = ScopeStatus.TICKED
         scopes["url:GET|/api/v1/accounts/:account_id/courses"] = ScopeStatus.UNKNOWN
         scopes["url:GET|/api/v1/courses/:course_id/assignments"] = ScopeStatus.TODO
-        app = _app("scopes", fixed_profile(done_through=StepId.CREATE_KEY, scopes=scopes))
+        app = _app("scopes", sample_profile(done_through=StepId.CREATE_KEY, scopes=scopes))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
     def test_all_verified_filtered_at_80x24(self, snap_compare: Snap) -> None:
@@ -127,7 +127,7 @@ class TestScopesScreen:
         async def filter_files(pilot: Pilot[None]) -> None:
             await pilot.press("slash", *"files", "enter")
 
-        app = _app("scopes-80", fixed_profile(done_through=StepId.CREATE_KEY, scopes=all_scopes(ScopeStatus.VERIFIED)))
+        app = _app("scopes-80", sample_profile(done_through=StepId.CREATE_KEY, scopes=all_scopes(ScopeStatus.VERIFIED)))
         assert snap_compare(app, terminal_size=(80, 24), run_before=_settled(filter_files))
 
 
@@ -141,7 +141,7 @@ class TestActivateScreen:
             pilot.app.screen.query_one("#key-id", Input).value = "12"
             pilot.app.screen.query_one("#secret", Input).value = "x" * 40
 
-        app = _app("activate", fixed_profile(done_through=StepId.SCOPES, key_id=""))
+        app = _app("activate", sample_profile(done_through=StepId.SCOPES, key_id=""))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(type_wrong))
 
 
@@ -150,13 +150,13 @@ class TestAuthorizeScreen:
 
     def test_before_the_first_check(self, snap_compare: Snap) -> None:
         """What will happen, and the secret field (the secret is not in memory after a restart)."""
-        app = _app("authorize-new", fixed_profile(done_through=StepId.ACTIVATE))
+        app = _app("authorize-new", sample_profile(done_through=StepId.ACTIVATE))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
     def test_missing_scopes_with_their_fix(self, snap_compare: Snap) -> None:
         """Three scopes failed live: each named with its fix, and a button to the step that fixes it."""
         app = _app(
-            "authorize-fail", fixed_profile(done_through=StepId.ACTIVATE, report=passing_report(missing=MISSING))
+            "authorize-fail", sample_profile(done_through=StepId.ACTIVATE, report=sample_report(missing=MISSING))
         )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
@@ -164,8 +164,8 @@ class TestAuthorizeScreen:
         """Every check passed and the token was revoked."""
         app = _app(
             "authorize-pass",
-            fixed_profile(
-                done_through=StepId.ACTIVATE, report=passing_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
+            sample_profile(
+                done_through=StepId.ACTIVATE, report=sample_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
             ),
         )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
@@ -184,8 +184,8 @@ class TestHandoffScreen:
 
         app = _app(
             "handoff",
-            fixed_profile(
-                done_through=StepId.AUTHORIZE, report=passing_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
+            sample_profile(
+                done_through=StepId.AUTHORIZE, report=sample_report(), scopes=all_scopes(ScopeStatus.VERIFIED)
             ),
         )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(with_secret))
@@ -199,7 +199,7 @@ class TestHandoffScreen:
             pilot.app.go_to(7)
 
         app = _app(
-            "handoff-presenter", fixed_profile(done_through=StepId.AUTHORIZE, report=passing_report()), presenter=True
+            "handoff-presenter", sample_profile(done_through=StepId.AUTHORIZE, report=sample_report()), presenter=True
         )
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(with_secret))
 
@@ -213,5 +213,5 @@ class TestHelp:
         async def ask(pilot: Pilot[None]) -> None:
             await pilot.press("question_mark")
 
-        app = _app("help", fixed_profile(done_through=StepId.CREATE_KEY))
+        app = _app("help", sample_profile(done_through=StepId.CREATE_KEY))
         assert snap_compare(app, terminal_size=SIZE, run_before=_settled(ask))

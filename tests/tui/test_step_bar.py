@@ -11,7 +11,7 @@ from ally_wizard.profile import StepId, StepProgress, StepState
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 
-from .helpers import FIXED, fixed_profile, save_profile, wait_for
+from .helpers import FIXED, sample_profile, save_profile, wait_for
 
 
 class Marker:
@@ -23,7 +23,7 @@ class Marker:
 @pytest.mark.parametrize("width", [80, 100, 160])
 async def test_no_run_of_the_step_bar_starts_with_a_space(store: ProfileStore, width: int) -> None:
     """rsvg drops a <text> run's leading spaces; it ran "·7" and "6/7 done" together at 100 columns."""
-    profile = fixed_profile(done_through=StepId.ACTIVATE)
+    profile = sample_profile(done_through=StepId.ACTIVATE)
     profile.steps[StepId.CREATE_KEY] = StepProgress(StepState.IN_PROGRESS, FIXED, FIXED)  # done steps after it
     save_profile(store, profile)
     app = WizardApp(store, "production", presenter=True, demo=Marker())
@@ -41,7 +41,7 @@ async def test_no_run_of_the_step_bar_starts_with_a_space(store: ProfileStore, w
 async def test_presenter_mode_is_marked_within_80_columns_and_follows_the_app(store: ProfileStore) -> None:
     from ally_wizard.tui.widgets.step_bar import StepBar
 
-    save_profile(store, fixed_profile(name="a-rather-long-profile-name"))
+    save_profile(store, sample_profile(name="a-rather-long-profile-name"))
     app = WizardApp(store, "a-rather-long-profile-name", demo=Marker())
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CanvasScreen")

@@ -9,7 +9,7 @@ from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 from ally_wizard.tui.screens.dialogs import NewProfileScreen
 
-from .helpers import fixed_profile, save_profile, text_of, wait_for
+from .helpers import sample_profile, save_profile, text_of, wait_for
 
 
 async def _open(store: ProfileStore, app: WizardApp, screen: str, pilot: object) -> None:
@@ -17,7 +17,7 @@ async def _open(store: ProfileStore, app: WizardApp, screen: str, pilot: object)
 
 
 async def test_canvas_url_is_normalized_as_typed(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+    save_profile(store, sample_profile(canvas_url=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "CanvasScreen", pilot)
@@ -28,7 +28,7 @@ async def test_canvas_url_is_normalized_as_typed(store: ProfileStore) -> None:
 
 
 async def test_plain_http_is_refused_inline_with_the_reason(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+    save_profile(store, sample_profile(canvas_url=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "CanvasScreen", pilot)
@@ -40,7 +40,7 @@ async def test_plain_http_is_refused_inline_with_the_reason(store: ProfileStore)
 
 
 async def test_test_instance_gets_a_warning_that_says_why(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url=""))
+    save_profile(store, sample_profile(canvas_url=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "CanvasScreen", pilot)
@@ -52,7 +52,7 @@ async def test_test_instance_gets_a_warning_that_says_why(store: ProfileStore) -
 
 
 async def test_a_whole_uri_in_the_client_id_field_is_explained(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(client_id=""))
+    save_profile(store, sample_profile(client_id=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "CanvasScreen", pilot)
@@ -63,7 +63,7 @@ async def test_a_whole_uri_in_the_client_id_field_is_explained(store: ProfileSto
 
 
 async def test_next_is_held_back_while_a_field_is_wrong(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(canvas_url="", environment=""))
+    save_profile(store, sample_profile(canvas_url="", environment=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "CanvasScreen", pilot)
@@ -75,7 +75,7 @@ async def test_next_is_held_back_while_a_field_is_wrong(store: ProfileStore) -> 
 
 
 async def test_choosing_the_environment_shows_the_redirect_uri(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(environment=""))
+    save_profile(store, sample_profile(environment=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "CanvasScreen", pilot)
@@ -89,7 +89,7 @@ async def test_choosing_the_environment_shows_the_redirect_uri(store: ProfileSto
 
 
 async def test_key_id_that_is_not_a_global_id_is_refused(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.SCOPES, key_id=""))
+    save_profile(store, sample_profile(done_through=StepId.SCOPES, key_id=""))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "ActivateScreen", pilot)
@@ -102,7 +102,7 @@ async def test_key_id_that_is_not_a_global_id_is_refused(store: ProfileStore) ->
 
 
 async def test_a_short_secret_warns_but_does_not_block(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile(done_through=StepId.SCOPES))
+    save_profile(store, sample_profile(done_through=StepId.SCOPES))
     app = WizardApp(store, "production")
     async with app.run_test(size=(100, 32)) as pilot:
         await _open(store, app, "ActivateScreen", pilot)
@@ -116,7 +116,7 @@ async def test_a_short_secret_warns_but_does_not_block(store: ProfileStore) -> N
 
 
 async def test_new_setup_name_is_checked_as_typed(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "StartScreen")

@@ -8,7 +8,7 @@ import pytest
 
 from ally_wizard.canvas.report import CheckStatus, Report
 from ally_wizard.canvas.wording import verdict
-from tests.tui.helpers import FIXED, STOPPED_REASON, passing_report, stopped_report
+from tools.samples import FIXED, STOPPED_REASON, sample_report, stopped_report
 
 SCOPE = "url:GET|/api/v1/courses/:course_id/quizzes"
 
@@ -31,23 +31,23 @@ def test_a_stopped_run_says_it_stopped_and_why_not_that_it_found_problems() -> N
 @pytest.mark.parametrize(
     ("report", "start"),
     [
-        (passing_report(), "The live check passed: Ally will find what it needs."),
-        (passing_report(missing=(SCOPE,)), "The last live check found 1 problem (see it on step 6): fix it, then"),
+        (sample_report(), "The live check passed: Ally will find what it needs."),
+        (sample_report(missing=(SCOPE,)), "The last live check found 1 problem (see it on step 6): fix it, then"),
         (
-            with_status(passing_report(), "key.allow_includes", CheckStatus.WARN),
+            with_status(sample_report(), "key.allow_includes", CheckStatus.WARN),
             "The live check passed with 1 warning (see it on step 6).",
         ),
         (
-            with_status(passing_report(), "key.secret", CheckStatus.ERROR),
+            with_status(sample_report(), "key.secret", CheckStatus.ERROR),
             "The last live check could not judge 1 check (see it on step 6 for why): check again.",
         ),
         (
-            with_status(passing_report(), "key.secret", CheckStatus.PENDING),
+            with_status(sample_report(), "key.secret", CheckStatus.PENDING),
             "The last live check did not finish",
         ),
         (Report(started_at=FIXED, checks=[]), "The check without sign-in stopped before it could judge the key: "),
         (
-            Report(started_at=FIXED, checks=[c for c in passing_report().checks if c.scope is None][:4]),
+            Report(started_at=FIXED, checks=[c for c in sample_report().checks if c.scope is None][:4]),
             "The check without sign-in passed; the secret and what Canvas lets a token do are checked only",
         ),
     ],

@@ -1,4 +1,5 @@
-"""Helpers of the demo tests: read the key the way a trainee does, and walk the wizard's steps by keyboard."""
+"""Walking the wizard under Pilot, shared by the tests and `tools.demo_screenshots`: wait for the app, read
+the key the way a trainee does (practice Developer Keys page), and walk the steps by keyboard."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ async def wait_for(pilot: Pilot[None], predicate: Callable[[], bool], timeout: f
     deadline = loop.time() + timeout
     while not predicate():
         if loop.time() > deadline:
-            raise AssertionError(f"Timed out after {timeout}s waiting for the app (on {pilot.app.screen!r})")
+            raise AssertionError(f"Timed out after {timeout}s waiting for the app (on {pilot.app.screen!r}).")
         await pilot.pause(0.05)
 
 
@@ -48,11 +49,13 @@ async def read_key_on_practice_page(demo: DemoSession, name: str = KEY_NAME) -> 
         password = next(n for n, _, k in login.fields if k == "password")
         await browser.submit(login, {user: demo.admin_username, password: demo.admin_password})
         row = re.search(rf'<tr id="key_(\d+)"><td><strong>{re.escape(name)}</strong>.*?</tr>', browser.page, re.S)
-        assert row is not None, f"no key named {name!r} on the practice page"
+        if row is None:
+            raise AssertionError(f"The practice page shows no key named {name!r}.")
         key_id = row.group(1)
         await browser.go("GET", f"{demo.practice_page_url}?show_key={key_id}")
         secret = re.search(rf'<code class="secret" id="key_secret_{key_id}">([^<]+)</code>', browser.page)
-        assert secret is not None, "Show Key did not show the secret"
+        if secret is None:
+            raise AssertionError("Show Key did not show the secret.")
         return key_id, unescape(secret.group(1))
 
 
@@ -69,7 +72,8 @@ async def walk_to_authorization(pilot: Pilot[None], demo: DemoSession) -> None:
     await wait_for(pilot, lambda: screen_name(pilot) == "PracticeScreen")
     await pilot.press("escape")
     await wait_for(pilot, lambda: screen_name(pilot) == "CanvasScreen")
-    assert pilot.app.screen.query_one("#canvas-url", Input).value == demo.canvas_url
+    if pilot.app.screen.query_one("#canvas-url", Input).value != demo.canvas_url:
+        raise AssertionError("Step 2 does not show the practice Canvas address.")
     button = next(b for b in pilot.app.screen.query(RadioButton) if b.name == demo.ally_environment)
     await pilot.click(button)
     await type_into(pilot, "#client-id", demo.ally_client_id)
@@ -92,7 +96,8 @@ async def walk_to_authorization(pilot: Pilot[None], demo: DemoSession) -> None:
 async def paste_landing(pilot: Pilot[None], landing: str) -> None:
     """Paste the address the browser landed on into the paste field and press Enter."""
     pasted = pilot.app.screen.query_one("#pasted", Input)
-    assert pilot.app.focused is pasted
+    if pilot.app.focused is not pasted:
+        raise AssertionError("The paste field does not have the focus.")
     pasted.post_message(events.Paste(landing))
     await pilot.pause()
     await pilot.press("enter")
