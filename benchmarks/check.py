@@ -1,11 +1,13 @@
 """Wall time of a full `check` against the simulated Canvas with 100 ms and 200 ms of latency per request, in
 units of that latency, at the default concurrency (and at concurrency 1 with --serial).
 
-A full check is the preflight (two authorize probes at once), the code exchange, the 31 scope probes (the
-courses one also carries the includes check) paced by the throttle budget Canvas reports (12 at once on a
-fresh token), and the revoke: 6 dependent round trips. The time the benchmark spends playing the admin's
-browser (login and consent pages) is left out: it is the admin's, not the wizard's. Measuring at two
-latencies shows that the constant does not hide a round trip.
+It runs what `ally-wizard check` runs, `CheckFlow` with the typed address: the preflight's two authorize
+probes at once, which also find where Canvas is (no round trip for the address alone), the theme's
+ALLY_CFG read meanwhile, the code exchange, the 31 scope probes (the courses one also carries the
+includes check) paced by the throttle budget Canvas reports (12 at once on a fresh token), and the
+revoke: 6 dependent round trips. The time spent playing the admin's browser (login and consent pages) is
+left out: it is the admin's, not the wizard's. Measuring at two latencies shows that the constant does
+not hide a round trip.
 
 Targets, at each latency: preflight <= 2 units; full check <= 6 units + 0.3 s.
 
@@ -20,16 +22,10 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from ally_wizard.canvas.client import DEFAULT_CONCURRENCY, CanvasClient
+from ally_wizard.canvas.client import DEFAULT_CONCURRENCY
+from ally_wizard.canvas.flow import CheckFlow, FlowEvent, PasteRequest, Phase, PhaseStarted, Resolution
 from ally_wizard.canvas.report import CheckStatus
-from ally_wizard.canvas.verify import (
-    KeyTarget,
-    begin_authorization,
-    enforce_scopes_found,
-    read_pasted_code,
-    run_live_checks,
-    run_preflight,
-)
+from ally_wizard.canvas.target import KeyTarget
 from ally_wizard.inputs import redirect_uri
 from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox import RunningSandbox
@@ -43,36 +39,48 @@ class Timing:
     preflight: float
     full: float
     browser: float
-    requests: int
+
+
+class BenchAdmin:
+    """The admin's answers: the secret at once, the browser played (and timed, to be left out)."""
+
+    def __init__(self, sb: RunningSandbox) -> None:
+        self.sb = sb
+        self.browser = 0.0
+
+    async def secret(self) -> str | None:
+        return self.sb.key_secret
+
+    async def pasted_address(self, request: PasteRequest) -> str | None:
+        began = time.perf_counter()
+        try:
+            return await play_browser(request.authorize_url, self.sb.admin_username, self.sb.admin_password)
+        finally:
+            self.browser += time.perf_counter() - began
+
+    async def keep_resolved_address(self, resolution: Resolution) -> bool:
+        return False
 
 
 async def one_check(sb: RunningSandbox, concurrency: int) -> Timing:
     """A full check, timed in parts; raises if any row does not pass (a benchmark of a broken run is void)."""
     target = KeyTarget.from_recipe(
-        sb.base_url, sb.key_id, redirect_uri(default_recipe(), sb.ally_environment, sb.ally_client_id)
+        sb.canvas_url, sb.key_id, redirect_uri(default_recipe(), sb.ally_environment, sb.ally_client_id)
     )
-    async with CanvasClient(sb.base_url, concurrency=concurrency) as client:
-        start = time.perf_counter()
-        preflight = await run_preflight(client, target)
-        preflight_time = time.perf_counter() - start
+    admin = BenchAdmin(sb)
+    preflight_done: list[float] = []
 
-        pending = begin_authorization(target)
-        browser_start = time.perf_counter()
-        landing = await play_browser(pending.authorize_url, sb.admin_username, sb.admin_password)
-        browser_time = time.perf_counter() - browser_start
+    def on_event(event: FlowEvent) -> None:
+        if isinstance(event, PhaseStarted) and event.phase is Phase.SECRET:
+            preflight_done.append(time.perf_counter())
 
-        live_start = time.perf_counter()
-        code = read_pasted_code(pending, landing)
-        live = await run_live_checks(
-            client, target, pending, code, sb.key_secret, enforce_scopes=enforce_scopes_found(preflight)
-        )
-        live_time = time.perf_counter() - live_start
-        sent = client.requests_sent
-    rows = [*preflight, *live.checks]
-    bad = [row.id for row in rows if row.status is not CheckStatus.PASS]
-    if bad:
+    start = time.perf_counter()
+    run = await CheckFlow(target, admin, on_event, concurrency=concurrency).run()
+    total = time.perf_counter() - start
+    bad = [row.id for row in run.report.checks if row.status is not CheckStatus.PASS]
+    if bad or not preflight_done:
         raise SystemExit(f"The check did not pass, so its timing means nothing: {bad}")
-    return Timing(preflight_time, preflight_time + live_time, browser_time, sent)
+    return Timing(preflight_done[0] - start, total - admin.browser, admin.browser)
 
 
 def main() -> int:
@@ -102,11 +110,10 @@ def main() -> int:
             f"median of {options.rounds} (browser time left out):"
         )
         for concurrency in results:
-            requests = results[concurrency][0].requests
             print(
                 f"  concurrency {concurrency}: preflight {median(concurrency, 'preflight') / unit:5.2f} units, "
                 f"full check {median(concurrency, 'full') / unit:5.2f} units "
-                f"({median(concurrency, 'full'):.2f} s, {requests} requests; "
+                f"({median(concurrency, 'full'):.2f} s; "
                 f"browser {median(concurrency, 'browser'):.2f} s not counted)"
             )
         full = median(DEFAULT_CONCURRENCY, "full")

@@ -8,6 +8,7 @@ every answer form (current, 2019-era and in between) into one `AuthorizeAnswer`.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import re
 import secrets
@@ -49,6 +50,7 @@ class AuthorizeAnswer:
     evidence: Evidence
     error: str = ""
     missing: tuple[str, ...] | None = None
+    location: str | None = None  # a redirect's target, made absolute (where a vanity address sends the probe)
 
     @property
     def passed_scope_check(self) -> bool:
@@ -100,7 +102,7 @@ def classify_authorize_answer(reply: Reply) -> AuthorizeAnswer:
                 Outcome.NOT_API,
                 reply.evidence(f"Canvas answered with a malformed redirect address: {reply.location[:200]}"),
             )
-        return _classify_redirect(reply, target, same_host=same_host)
+        return dataclasses.replace(_classify_redirect(reply, target, same_host=same_host), location=target)
     data = reply.json()
     if not isinstance(data, dict):
         return AuthorizeAnswer(

@@ -4,14 +4,16 @@ A front end builds a `CheckFlow` for a `KeyTarget`, gives it an object answering
 listens to its progress events; `await flow.run()` then owns the whole sequence and always returns a
 `CheckRun` with a report (never raises for anything Canvas or the admin does):
 
-1. **Resolve the Canvas address** (`resolve_canvas`): a plain `GET /login/oauth2/auth` follows the web
-   server's redirects (a vanity name answering 301 to the real host, path kept), a bounded number of hops,
-   https only, never https -> http. `AddressResolved` says so; `Questions.keep_resolved_address` lets the
-   front end keep the resolved address. From here on every request, and so the secret, the code and the
-   token, goes to the resolved host only.
+1. **The preflight's first probes, which also find the host** (`resolve_canvas`): they go to the typed
+   address, and a web server's redirect of them (a vanity name answering 301 to the real host, path
+   kept) is followed, a bounded number of hops, https only, never https -> http, the probes sent again
+   there; no round trip is spent on the address alone. `AddressResolved` says so;
+   `Questions.keep_resolved_address` lets the front end keep the resolved address. From here on every
+   request, and so the secret, the code and the token, goes to the resolved host only.
 2. **Unreachable** -> stop: `key.exists` says why (an `error` row), every other row is `skipped` ("not
    checked: Canvas could not be reached"); no secret or authorization is asked for.
-3. **Preflight** (no login): rows arrive as `CheckFinished` events.
+3. **Preflight** (no login): rows arrive as `CheckFinished` events. The theme's `ALLY_CFG` is read
+   meanwhile (`ally.theme`, its row whenever it is found).
 4. **Can live checks run?** With `login=False`, or when the preflight shows Canvas would refuse the
    authorization (`live_blocker`), the live rows are `skipped` with the reason (`LiveSkipped`).
 5. **Ask for the secret** (`Questions.secret`; None or empty ends the run, live rows skipped).
@@ -55,7 +57,7 @@ from ally_wizard.canvas.oauth import (
     begin_authorization,
     read_pasted_code,
 )
-from ally_wizard.canvas.preflight import planned_preflight, preflight_ids, run_preflight
+from ally_wizard.canvas.preflight import FirstProbes, planned_preflight, preflight_ids, run_preflight
 from ally_wizard.canvas.report import (
     KEY_EXISTS,
     KEY_SECRET,
@@ -68,7 +70,7 @@ from ally_wizard.canvas.report import (
 from ally_wizard.canvas.resolve import Resolution, resolve_canvas
 from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import KeyTarget, now
-from ally_wizard.canvas.theme import find_theme_ally_config, theme_row
+from ally_wizard.canvas.theme import ThemeSearch, find_theme_ally_config, theme_row
 from ally_wizard.canvas.verify import combine, enforce_scopes_found, live_blocker
 
 if TYPE_CHECKING:
@@ -104,7 +106,6 @@ DEFAULT_PASTE_ATTEMPTS = 3
 class Phase(enum.StrEnum):
     """Where a run stands (`PhaseStarted`)."""
 
-    RESOLVE = "resolve"
     PREFLIGHT = "preflight"
     SECRET = "secret"
     AUTHORIZE = "authorize"
@@ -448,66 +449,80 @@ class CheckFlow:
 
     async def _phases(self) -> None:
         target = self.target
-        self._emit(PhaseStarted(Phase.RESOLVE, f"Finding the Canvas host behind {target.canvas_url}…"))
+        self._emit(
+            PhaseStarted(Phase.PREFLIGHT, f"Checking key {target.key_id} on {target.canvas_url} (no login needed)…")
+        )
+        self._emit(RowsPlanned(tuple(planned_preflight(target))))
+        # The preflight's first probes go to the typed address; their answer also says where Canvas is.
         try:
-            resolved = await self._timed(
-                "address check", self.deadlines.resolve, resolve_canvas(target.canvas_url, transport=self.transport)
+            located = await self._timed(
+                "address check",
+                self.deadlines.resolve,
+                resolve_canvas(target.canvas_url, self._client, lambda client: FirstProbes(client, target)),
             )
         except _OutOfTime as late:
             self._unreachable(late.sentence, Evidence(None, late.sentence))
             return
-        if resolved.problem is not None:
-            self._unreachable(resolved.problem, resolved.evidence)
+        resolved, client, first = located.resolution, located.client, located.first
+        if client is None or first is None:
+            self._unreachable(resolved.problem or f"{UNREACHABLE}.", resolved.evidence)
             return
-        if resolved.moved:
-            self.resolution = resolved
-            self._emit(AddressResolved(resolved))
-            target = self.target = KeyTarget(resolved.resolved, target.key_id, target.redirect_uri, target.scopes)
-            self.keep_resolved = await self.questions.keep_resolved_address(resolved)
-        # The theme's ALLY_CFG (public, no credentials) is read while the preflight runs.
-        theme = (
-            asyncio.ensure_future(find_theme_ally_config(target.canvas_url, transport=self.transport))
-            if self.read_theme
-            else None
-        )
-        async with CanvasClient(target.canvas_url, concurrency=self.concurrency, transport=self.transport) as client:
-            try:
-                await self._preflight(client, target)
-            finally:
-                if theme is not None and not theme.done() and self._stopped is not None:
-                    theme.cancel()
-            if theme is not None:
-                self.theme = theme_row(await theme, target.redirect_uri)
-                self._emit(CheckFinished(self.theme))
-            if not self.login:
-                return
-            blocker = live_blocker(self.preflight)
-            if blocker is not None:
-                self._skip_live(blocker)
-                return
-            self._emit(PhaseStarted(Phase.SECRET, "The key's secret is needed for the live checks."))
-            secret = (await self.questions.secret() or "").strip()
-            if not secret:
-                self._skip_live(
-                    "no key secret was given (Developer Keys, Show Key in the Details column); check again with it."
-                )
-                return
-            pending = begin_authorization(target)
-            self._emit(PhaseStarted(Phase.AUTHORIZE, "Authorize the key in a browser, then paste the address."))
-            self._emit(AuthorizationStarted(pending.authorize_url))
-            code = await self._ask_code(pending)
-            if code is None:
-                return
-            await self._live(client, target, pending, code, secret)
-
-    async def _preflight(self, client: CanvasClient, target: KeyTarget) -> None:
-        self._emit(
-            PhaseStarted(Phase.PREFLIGHT, f"Checking key {target.key_id} on {target.canvas_url} (no login needed)…")
-        )
-        planned = planned_preflight(target)
-        self._emit(RowsPlanned(tuple(planned)))
+        theme: asyncio.Future[ThemeSearch] | None = None
         try:
-            await self._timed("preflight", self.deadlines.preflight, run_preflight(client, target, on_check=self._put))
+            if resolved.moved:
+                self.resolution = resolved
+                self._emit(AddressResolved(resolved))
+                target = self.target = KeyTarget(resolved.resolved, target.key_id, target.redirect_uri, target.scopes)
+                self.keep_resolved = await self.questions.keep_resolved_address(resolved)
+            # The theme's ALLY_CFG (public, no credentials) is read meanwhile; its row comes when it is found.
+            if self.read_theme:
+                theme = asyncio.ensure_future(find_theme_ally_config(target.canvas_url, transport=self.transport))
+                theme.add_done_callback(self._theme_found)
+            await self._preflight(client, target, first)
+            if self.login:
+                await self._login_and_live(client, target)
+            if theme is not None and self._stopped is None:
+                await asyncio.wait([theme])
+        finally:
+            first.cancel()
+            if theme is not None and not theme.done():
+                theme.cancel()
+            await client.aclose()
+
+    def _client(self, canvas_url: str) -> CanvasClient:
+        return CanvasClient(canvas_url, concurrency=self.concurrency, transport=self.transport)
+
+    def _theme_found(self, search: asyncio.Future[ThemeSearch]) -> None:
+        if search.cancelled() or search.exception() is not None:
+            return
+        self.theme = theme_row(search.result(), self.target.redirect_uri)
+        self._emit(CheckFinished(self.theme))
+
+    async def _login_and_live(self, client: CanvasClient, target: KeyTarget) -> None:
+        blocker = live_blocker(self.preflight)
+        if blocker is not None:
+            self._skip_live(blocker)
+            return
+        self._emit(PhaseStarted(Phase.SECRET, "The key's secret is needed for the live checks."))
+        secret = (await self.questions.secret() or "").strip()
+        if not secret:
+            self._skip_live(
+                "no key secret was given (Developer Keys, Show Key in the Details column); check again with it."
+            )
+            return
+        pending = begin_authorization(target)
+        self._emit(PhaseStarted(Phase.AUTHORIZE, "Authorize the key in a browser, then paste the address."))
+        self._emit(AuthorizationStarted(pending.authorize_url))
+        code = await self._ask_code(pending)
+        if code is None:
+            return
+        await self._live(client, target, pending, code, secret)
+
+    async def _preflight(self, client: CanvasClient, target: KeyTarget, first: FirstProbes) -> None:
+        try:
+            await self._timed(
+                "preflight", self.deadlines.preflight, run_preflight(client, target, on_check=self._put, first=first)
+            )
         except _OutOfTime as late:
             self._fill(self._pre, preflight_ids(target), CheckStatus.ERROR, late.sentence)
 

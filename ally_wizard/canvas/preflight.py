@@ -27,7 +27,7 @@ from ally_wizard.canvas.authorize import (
     Outcome,
     probe_authorize,
 )
-from ally_wizard.canvas.client import CanvasClient, CanvasError
+from ally_wizard.canvas.client import CanvasClient, CanvasError, CanvasUnreachable
 from ally_wizard.canvas.report import (
     KEY_ENFORCE_SCOPES,
     KEY_EXISTS,
@@ -37,6 +37,7 @@ from ally_wizard.canvas.report import (
     CheckStatus,
     scope_check_id,
 )
+from ally_wizard.canvas.resolve import Arrival
 from ally_wizard.canvas.rows import Rows
 from ally_wizard.canvas.target import CheckCallback, KeyTarget
 
@@ -80,22 +81,51 @@ def _unexpected(probe: Probe) -> str:
     return f"Canvas gave an answer this wizard does not expect: {probe.evidence.detail}"
 
 
-async def run_preflight(client: CanvasClient, target: KeyTarget, on_check: CheckCallback | None = None) -> list[Check]:
+class FirstProbes:
+    """The preflight's first round trip, A and B at once; sent before the rest of the run is decided, since
+    their answer also says whether the typed address is where Canvas is (`resolve.resolve_canvas`)."""
+
+    def __init__(self, client: CanvasClient, target: KeyTarget) -> None:
+        scopes = list(target.scopes)
+        self.a = asyncio.ensure_future(_probe(client, target, target.redirect_uri, [*scopes, SENTINEL_SCOPE]))
+        self.b = asyncio.ensure_future(_probe(client, target, target.redirect_uri, scopes))
+
+    async def arrival(self) -> Arrival:
+        """How the address answered A (or B, when A got no answer at all)."""
+        probe = await self.a
+        if isinstance(probe, CanvasUnreachable):
+            probe = await self.b
+        if isinstance(probe, CanvasUnreachable):
+            return Arrival(unreachable=probe)
+        if isinstance(probe, CanvasError):
+            return Arrival()  # an answer came (throttled, a failing gateway): the preflight says the rest
+        return Arrival(probe.evidence.status, probe.location)
+
+    def cancel(self) -> None:
+        """Drop both probes (leaving a host that only redirects, or the run was stopped)."""
+        for task in (self.a, self.b):
+            task.cancel()
+
+
+async def run_preflight(
+    client: CanvasClient,
+    target: KeyTarget,
+    on_check: CheckCallback | None = None,
+    first: FirstProbes | None = None,
+) -> list[Check]:
     """Judge key.exists, key.redirect_uri, key.enforce_scopes, key.on and every scope, with no login.
 
-    Scope rows pass when Canvas shows the scope on the key; the live run later verifies them with a token.
+    `first`: the probes already sent to `client` (while finding the host); else they are sent now. Scope
+    rows pass when Canvas shows the scope on the key; the live run later verifies them with a token.
     """
     rows = Rows(preflight_ids(target), on_check)
-    scopes = list(target.scopes)
-    first_a = asyncio.ensure_future(_probe(client, target, target.redirect_uri, [*scopes, SENTINEL_SCOPE]))
-    first_b = asyncio.ensure_future(_probe(client, target, target.redirect_uri, scopes))
+    probes = first or FirstProbes(client, target)
     try:
-        probe_a, probe_b = await _judge_gate(client, target, rows, first_a, first_b)
+        probe_a, probe_b = await _judge_gate(client, target, rows, probes.a, probes.b)
         if probe_a is not None and probe_b is not None:
             await _judge_scopes(client, target, rows, probe_a, probe_b)
     finally:
-        for task in (first_a, first_b):
-            task.cancel()
+        probes.cancel()
     return rows.ordered()
 
 
