@@ -115,8 +115,9 @@ def _add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--presenter", action="store_true", help="mask secrets, tokens and key IDs on screen")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser, with every command and its options."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser, with every command and its options; with `only`, that command's alone (what `main`
+    builds when the first argument names a command: the others' options cost start-up time for nothing)."""
     parser = argparse.ArgumentParser(
         prog="ally-wizard",
         description="Set up and verify the Canvas API developer key for Anthology Ally.",
@@ -128,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--plain", dest="plain_all", action="store_true", help=PLAIN_HELP + " (ALLY_WIZARD_PLAIN=1)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for name, help_text in COMMANDS.items():
+        if only is not None and name != only:
+            continue
         command_parser = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:] + ".")
         _add_arguments(name, command_parser)
     return parser
@@ -141,9 +144,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     import importlib
 
-    parser = build_parser()
     if not args_list:
         args_list = ["wizard"]
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     args = parser.parse_args(args_list)
     if args.command is None:  # `ally-wizard --plain`: the wizard, as with no arguments at all
         args = parser.parse_args([*args_list, "wizard"])

@@ -100,7 +100,10 @@ def main() -> int:
     ]
     baseline_command = [sys.executable, "-c", "import httpx"]
     with tempfile.TemporaryDirectory() as home:
+        # An installed package has its .pyc files (pip writes them; so does the warm-up run below): with
+        # PYTHONDONTWRITEBYTECODE set, every run would time the compiling of ally_wizard but not of httpx.
         env = {**os.environ, "ALLY_WIZARD_HOME": home}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         wall(baseline_command, env)  # warm the file cache and the .pyc files
         to_first_request(check, env)
         baseline, first = [], []

@@ -40,6 +40,7 @@ from typing import Self
 import httpx
 
 from ally_wizard import __version__
+from ally_wizard.canvas import tls
 from ally_wizard.canvas.messages import describe_network_error, first_line, is_permanent_network_error
 from ally_wizard.canvas.report import Evidence
 
@@ -209,7 +210,7 @@ class CanvasClient:
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", "Accept-Encoding": "identity"},
             timeout=self._timeout,
             follow_redirects=False,
-            verify=True,
+            verify=tls.context(),  # one context per process, loaded once
             cookies=http.cookiejar.CookieJar(policy=_NoCookies()),
             limits=httpx.Limits(max_connections=concurrency + 2, max_keepalive_connections=concurrency + 2),
             transport=transport,

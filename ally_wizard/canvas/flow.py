@@ -50,13 +50,6 @@ import httpx
 
 from ally_wizard.canvas import wording
 from ally_wizard.canvas.client import DEFAULT_CONCURRENCY, CanvasClient
-from ally_wizard.canvas.live import LiveResult, live_ids, planned_live, run_live_checks
-from ally_wizard.canvas.oauth import (
-    AuthorizationInputError,
-    PendingAuthorization,
-    begin_authorization,
-    read_pasted_code,
-)
 from ally_wizard.canvas.preflight import FirstProbes, planned_preflight, preflight_ids, run_preflight
 from ally_wizard.canvas.report import (
     KEY_EXISTS,
@@ -70,10 +63,13 @@ from ally_wizard.canvas.report import (
 from ally_wizard.canvas.resolve import Resolution, resolve_canvas
 from ally_wizard.canvas.rows import clean_check
 from ally_wizard.canvas.target import KeyTarget, now
-from ally_wizard.canvas.theme import ThemeSearch, find_theme_ally_config, theme_row
-from ally_wizard.canvas.verify import combine, enforce_scopes_found, live_blocker
 
+# Only what the first requests need is imported here: `check` starts sending them sooner. The live half
+# (`live`, `oauth`, `verify`) and the theme are imported where they are used, while Canvas answers.
 if TYPE_CHECKING:
+    from ally_wizard.canvas.live import LiveResult
+    from ally_wizard.canvas.oauth import PendingAuthorization
+    from ally_wizard.canvas.theme import ThemeSearch
     from ally_wizard.profile import Profile
 
 __all__ = [
@@ -418,7 +414,12 @@ class CheckFlow:
     @property
     def live(self) -> list[Check]:
         """The live half's verdicts so far (skipped rows included), in report order."""
-        return [self._post[check_id] for check_id in live_ids(self.target) if check_id in self._post]
+        return [self._post[check_id] for check_id in self._live_ids() if check_id in self._post]
+
+    def _live_ids(self) -> list[str]:
+        from ally_wizard.canvas.live import live_ids
+
+        return live_ids(self.target)
 
     def _put(self, check: Check) -> None:
         check = clean_check(check)  # rows from `Rows` are clean already; the flow's own are shortened here
@@ -476,6 +477,8 @@ class CheckFlow:
                 self.keep_resolved = await self.questions.keep_resolved_address(resolved)
             # The theme's ALLY_CFG (public, no credentials) is read meanwhile; its row comes when it is found.
             if self.read_theme:
+                from ally_wizard.canvas.theme import find_theme_ally_config
+
                 theme = asyncio.ensure_future(find_theme_ally_config(target.canvas_url, transport=self.transport))
                 theme.add_done_callback(self._theme_found)
             await self._preflight(client, target, first)
@@ -493,12 +496,17 @@ class CheckFlow:
         return CanvasClient(canvas_url, concurrency=self.concurrency, transport=self.transport)
 
     def _theme_found(self, search: asyncio.Future[ThemeSearch]) -> None:
+        from ally_wizard.canvas.theme import theme_row
+
         if search.cancelled() or search.exception() is not None:
             return
         self.theme = theme_row(search.result(), self.target.redirect_uri)
         self._emit(CheckFinished(self.theme))
 
     async def _login_and_live(self, client: CanvasClient, target: KeyTarget) -> None:
+        from ally_wizard.canvas.oauth import begin_authorization
+        from ally_wizard.canvas.verify import live_blocker
+
         blocker = live_blocker(self.preflight)
         if blocker is not None:
             self._skip_live(blocker)
@@ -527,6 +535,8 @@ class CheckFlow:
             self._fill(self._pre, preflight_ids(target), CheckStatus.ERROR, late.sentence)
 
     async def _ask_code(self, pending: PendingAuthorization) -> str | None:
+        from ally_wizard.canvas.oauth import AuthorizationInputError, read_pasted_code
+
         problem: str | None = None
         for attempt in range(1, self.paste_attempts + 1):
             pasted = await self.questions.pasted_address(
@@ -549,6 +559,9 @@ class CheckFlow:
     async def _live(
         self, client: CanvasClient, target: KeyTarget, pending: PendingAuthorization, code: str, secret: str
     ) -> None:
+        from ally_wizard.canvas.live import planned_live, run_live_checks
+        from ally_wizard.canvas.verify import enforce_scopes_found
+
         self._emit(
             PhaseStarted(Phase.LIVE, "Checking the secret and every scope with a test token (revoked at the end)…")
         )
@@ -572,7 +585,7 @@ class CheckFlow:
             )
             result = found
         except _OutOfTime as late:
-            self._fill(self._post, live_ids(target), CheckStatus.ERROR, late.sentence)
+            self._fill(self._post, self._live_ids(), CheckStatus.ERROR, late.sentence)
         if result is not None:
             self.authorized_by = result.authorized_by
 
@@ -597,20 +610,22 @@ class CheckFlow:
         skipped = wording.skipped_until(f"{UNREACHABLE}.")
         self._fill(self._pre, preflight_ids(self.target), CheckStatus.SKIPPED, skipped)
         if self.login:
-            self._fill(self._post, live_ids(self.target), CheckStatus.SKIPPED, skipped)
+            self._fill(self._post, self._live_ids(), CheckStatus.SKIPPED, skipped)
         self._emit(LiveSkipped(f"{UNREACHABLE}: {sentence}"))
 
     def _skip_live(self, reason: str) -> None:
         self._emit(LiveSkipped(reason))
-        self._fill(self._post, live_ids(self.target), CheckStatus.SKIPPED, wording.skipped_until(_sentence(reason)))
+        self._fill(self._post, self._live_ids(), CheckStatus.SKIPPED, wording.skipped_until(_sentence(reason)))
 
     def _finish(self) -> CheckRun:
+        from ally_wizard.canvas.verify import combine
+
         target = self.target
         if self._stopped is not None:
             reason = wording.skipped_until(_sentence(self._stopped))
             self._fill(self._pre, preflight_ids(target), CheckStatus.SKIPPED, reason)
             if self.login:
-                self._fill(self._post, live_ids(target), CheckStatus.SKIPPED, reason)
+                self._fill(self._post, self._live_ids(), CheckStatus.SKIPPED, reason)
         self._emit(PhaseStarted(Phase.DONE, "Done."))
         report = Report(
             started_at=self.started_at,

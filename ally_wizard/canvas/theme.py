@@ -19,6 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ally_wizard import __version__
+from ally_wizard.canvas import tls
 from ally_wizard.canvas.report import Check, CheckStatus
 from ally_wizard.canvas.target import now
 from ally_wizard.recipe import Recipe, default_recipe
@@ -211,6 +212,7 @@ async def find_theme_ally_config(
         timeout=httpx.Timeout(time_limit, connect=min(5.0, time_limit)),
         follow_redirects=True,
         max_redirects=3,
+        verify=tls.context(),
         transport=transport,
     ) as http:
         try:

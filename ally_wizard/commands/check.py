@@ -236,11 +236,35 @@ def _save(loaded: Loaded, run: CheckRun) -> None:
         _say(printable(f"The report could not be saved in the profile: {exc}"))
 
 
+def _import_httpcore_without_trio() -> None:
+    """Import httpcore, the first request's, without trio.
+
+    httpcore imports trio, when it is installed, only to find out whether it runs under trio
+    (`httpcore._synchronization`); `check` runs under asyncio only, and importing trio costs more than all of
+    httpx. A plain install has no trio, but an environment with selenium (as the tests') or any trio user
+    has. The block lasts only for httpcore's own import: a later `import trio` anywhere in the process works
+    as usual, and if trio or httpcore is imported already nothing is changed.
+    """
+    if "httpcore" in sys.modules or "trio" in sys.modules:
+        return
+    sys.modules["trio"] = None  # type: ignore[assignment]  # `import trio` raises ImportError meanwhile
+    try:
+        import httpcore  # noqa: F401
+    finally:
+        left: object = sys.modules.get("trio")
+        if left is None and "trio" in sys.modules:
+            del sys.modules["trio"]
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the check; save the report in the profile when one was named; print it."""
     import asyncio
     import contextlib
 
+    from ally_wizard.canvas import tls
+
+    tls.start_loading()  # while the rest imports
+    _import_httpcore_without_trio()
     target, loaded = _resolve(args)
     before = _dispositions()
     try:

@@ -28,10 +28,11 @@ class SetupValues:
 def setup_values(args: argparse.Namespace, *, key_id_needed: bool = True) -> SetupValues:
     """The values from `args.profile` (if named) with the flags on top; `UsageError` names what is missing."""
     from ally_wizard.errors import UsageError
-    from ally_wizard.store import ProfileError, ProfileStore
 
     loaded = None
     if args.profile:
+        from ally_wizard.store import ProfileError, ProfileStore
+
         try:
             loaded = ProfileStore().load(args.profile)
         except (ProfileError, ValueError) as exc:
