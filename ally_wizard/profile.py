@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -209,6 +210,14 @@ class Profile:
         )
 
 
+@functools.lru_cache(maxsize=64)
+def _scope_set(text: str) -> frozenset[str]:
+    """A summary's confirmed scopes, from their space-separated form. Setups mostly share a handful of
+    sets (all verified, none yet), so a listing of a thousand builds each set once instead of hashing
+    31 scope strings per setup."""
+    return frozenset(text.split())
+
+
 @dataclass(frozen=True, slots=True)
 class ProfileSummary:
     """A profile as a listing shows it: a few fields, small enough to keep for every profile and read at once.
@@ -268,7 +277,7 @@ class ProfileSummary:
             environment=environment,
             steps_done=steps_done,
             next_step=StepId(str(data.get("next_step"))),
-            confirmed_scopes=frozenset(scopes.split()),
+            confirmed_scopes=_scope_set(scopes),
             last_check=dt.datetime.fromisoformat(last_check) if last_check else None,
             last_result=CheckStatus(last_result) if last_result is not None else None,
             updated_at=dt.datetime.fromisoformat(updated_at),

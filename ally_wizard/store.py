@@ -328,6 +328,7 @@ class ProfileStore:
         kept = self._read_summaries()
         result = []
         summaries: dict[str, tuple[_Stamp, ProfileSummary]] = {}
+        read = False  # whether a profile was read in full (else `summaries` is `kept` less removed files)
         for name in sorted(files):
             stamp = files[name]
             cached = kept.get(name)
@@ -335,6 +336,7 @@ class ProfileStore:
                 summaries[name] = cached
                 result.append(Listing(name, summary=cached[1]))
                 continue
+            read = True
             try:
                 summary = self.load(name).profile.summary()
             except CorruptProfile as problem:
@@ -346,7 +348,8 @@ class ProfileStore:
             # the newer file but the stamp of the older one, so the next listing reads it again.
             summaries[name] = (stamp, summary)
             result.append(Listing(name, summary=summary))
-        if summaries != kept:
+        # Compared by counts, not `summaries != kept`: that compares a thousand summaries field by field.
+        if read or len(summaries) != len(kept):
             self._write_summaries(summaries)
         return result
 
