@@ -46,7 +46,7 @@ async def _footer_column(app: WizardApp, label: str) -> int:
 
 
 async def test_clicking_a_footer_key_presses_it(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.screen.query_one("#profiles").has_focus)
@@ -55,7 +55,7 @@ async def test_clicking_a_footer_key_presses_it(store: ProfileStore) -> None:
 
 
 async def test_a_footer_key_under_the_pointer_shows_its_tooltip(store: ProfileStore) -> None:
-    save_profile(store, fixed_profile())
+    save_profile(store, sample_profile())
     app = WizardApp(store)
     async with app.run_test(size=(100, 32)) as pilot:
         await wait_for(pilot, lambda: app.screen.query_one("#profiles").has_focus)
