@@ -102,6 +102,22 @@ def settled(driver: Any, quiet: float = 0.6, timeout: float = 20.0) -> bytes:
     raise AssertionError(f"The wizard's screen kept changing for {timeout}s.")
 
 
+def changed_then_settled(driver: Any, before: bytes, timeout: float = 30.0) -> bytes:
+    """Wait until the screen differs from `before` (the keys just sent have been drawn), then until it stops
+    changing. Quiet alone is not enough: under load a key can take longer than the quiet time to arrive."""
+    wait_until("the screen to change after the keys", lambda: driver.get_screenshot_as_png() != before, timeout)
+    return settled(driver)
+
+
+def painted_then_settled(driver: Any, timeout: float = 30.0) -> bytes:
+    """Wait until the wizard has painted (a blank terminal is quiet too, while the app still starts), then
+    until the screen stops changing (the practice values dialog comes right after the first frame)."""
+    wait_until(
+        "the wizard's first paint", lambda: spread(grey_levels(small_screenshot(driver))) > 10, timeout, every=0.3
+    )
+    return settled(driver)
+
+
 def small_screenshot(driver: Any) -> bytes:
     """A quarter-scale screenshot through the DevTools protocol (quick to decode in plain Python)."""
     import base64
@@ -142,16 +158,16 @@ def test_keys_typed_in_the_browser_move_the_wizard_on_and_are_saved(
     # Keys go to the terminal once its input element has the focus (as after a click on the page).
     terminal_input = chrome.find_element(By.CSS_SELECTOR, "textarea.xterm-helper-textarea")
     chrome.execute_script("arguments[0].focus();", terminal_input)
-    settled(chrome)  # the practice values are over step 2
+    dialog = painted_then_settled(chrome)  # the practice values are over step 2
     keys(Keys.ENTER)  # Close has the focus (a lone Esc waits in the terminal for the rest of a sequence)
-    settled(chrome)
+    changed_then_settled(chrome, dialog)  # the dialog is gone: the keys now go to step 2
     # The focus is on the first empty field, the Client ID; Shift+Tab goes back to the environment (US first).
     keys(*"1234", Keys.SHIFT + Keys.TAB, Keys.ENTER)
-    vendor = wait_until(
+    # Both are saved as they change (the Client ID first): wait for both, not for the first write.
+    wait_until(
         "the environment and Client ID on disk",
-        lambda: (v := saved(profile).get("vendor", {})).get("client_id") == "1234" and v,
+        lambda: saved(profile).get("vendor", {}) == {"environment": "us", "client_id": "1234"},
     )
-    assert vendor["environment"] == "us"
     keys(Keys.CONTROL + "n")  # Next
     wait_until(
         "step 2 marked done on disk", lambda: saved(profile).get("steps", {}).get("canvas", {}).get("state") == "done"

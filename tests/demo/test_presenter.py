@@ -32,7 +32,6 @@ from tools.demo_walk import (
 from .conftest import DemoFactory
 
 SIZE = (100, 32)
-FIXED_HOME = Path("/tmp/ally-wizard-snapshots/presenter-home")
 Snap = Callable[..., bool]
 
 
@@ -60,12 +59,10 @@ class FixedCanvas:
         """Nothing runs, so nothing to stop."""
 
 
-def fixed_demo(scenario: str = "ready") -> DemoSession:
-    """A demo whose folder lies under a fixed home folder, so presenter mode must hide it."""
-    import shutil
-
-    shutil.rmtree(FIXED_HOME, ignore_errors=True)
-    folder = FIXED_HOME / "ally-wizard-demo-fixed"
+def fixed_demo(home: Path, scenario: str = "ready") -> DemoSession:
+    """A demo whose folder lies under the home folder, so presenter mode must hide it (and the picture shows
+    `~/ally-wizard-demo-fixed` wherever the home is: each test has its own, no run deletes another's)."""
+    folder = home / "ally-wizard-demo-fixed"
     folder.mkdir(parents=True)
     demo = DemoSession(load_scenario(scenario), canvas=FixedCanvas(scenario), folder=folder)
     demo.new_profile()
@@ -101,11 +98,11 @@ def settled(then: Callable[[Pilot[None]], Awaitable[None]], check: Callable[[str
 class TestPresenterSnapshots:
     """Presenter mode over the demo's own values."""
 
-    def test_practice_values_masked(self, snap_compare: Snap, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_practice_values_masked(self, snap_compare: Snap, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         """The practice values: the token keeps its last four characters, the folder hides home; the practice
         password stays readable (trainees sign in with it) and the presenter marker shows at 80 columns."""
-        monkeypatch.setenv("HOME", str(FIXED_HOME))
-        demo = fixed_demo()
+        monkeypatch.setenv("HOME", str(tmp_path))
+        demo = fixed_demo(tmp_path)
         app = DemoWizardApp(demo, presenter=True)
 
         async def shown(pilot: Pilot[None]) -> None:
@@ -116,17 +113,19 @@ class TestPresenterSnapshots:
                 svg,
                 secrets=[FixedCanvas.admin_token],
                 key_id=FixedCanvas.key_id,
-                home=str(FIXED_HOME),
+                home=str(tmp_path),
             )
             assert "tokn" in svg and "~/ally-wizard-demo-fixed" in svg
             assert demo.admin_password in svg
 
         assert snap_compare(app, terminal_size=SIZE, run_before=settled(shown, check))
 
-    def test_secret_typed_and_shown_stays_masked(self, snap_compare: Snap, monkeypatch: pytest.MonkeyPatch) -> None:
+    def test_secret_typed_and_shown_stays_masked(
+        self, snap_compare: Snap, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    ) -> None:
         """Step 5 with the demo's key ID and secret typed, and Show pressed: both stay masked."""
-        monkeypatch.setenv("HOME", str(FIXED_HOME))
-        demo = fixed_demo()
+        monkeypatch.setenv("HOME", str(tmp_path))
+        demo = fixed_demo(tmp_path)
         app = DemoWizardApp(demo, presenter=True)
 
         async def typed(pilot: Pilot[None]) -> None:
@@ -145,9 +144,7 @@ class TestPresenterSnapshots:
             assert screen.query_one("#secret", Input).password
 
         def check(svg: str) -> None:
-            assert_nothing_secret(
-                svg, secrets=[FixedCanvas.key_secret], key_id=FixedCanvas.key_id, home=str(FIXED_HOME)
-            )
+            assert_nothing_secret(svg, secrets=[FixedCanvas.key_secret], key_id=FixedCanvas.key_id, home=str(tmp_path))
 
         assert snap_compare(app, terminal_size=SIZE, run_before=settled(typed, check))
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -46,11 +46,33 @@ def all_scopes(status: ScopeStatus) -> dict[str, ScopeStatus]:
     return {scope: status for scope in default_recipe().scope_strings}
 
 
+SNAPSHOT_HOMES = Path("/tmp/ally-wizard-snapshots")
+
+
+@contextmanager
+def fixed_homes_held() -> Iterator[None]:
+    """Hold the fixed folders for one test: every checkout on this machine uses the same paths, and two test
+    runs at once would otherwise delete each other's folder mid-test (an exclusive lock, released at the end)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no second run shares the folder there in practice
+        yield
+        return
+    SNAPSHOT_HOMES.mkdir(parents=True, exist_ok=True)
+    with (SNAPSHOT_HOMES / ".lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def fixed_home(name: str) -> Path:
-    """A folder at a fixed path (snapshots show the profiles folder, so it must not vary, even with $TMPDIR)."""
+    """A folder at a fixed path (snapshots show the profiles folder, so it must not vary, even with $TMPDIR);
+    hold `fixed_homes_held` while it is in use."""
     import shutil
 
-    home = Path("/tmp/ally-wizard-snapshots") / name
+    home = SNAPSHOT_HOMES / name
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     return home

@@ -8,10 +8,11 @@ the report before committing.
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -19,11 +20,17 @@ from ally_wizard.profile import ScopeStatus, StepId
 from ally_wizard.store import ProfileStore
 from ally_wizard.tui.app import WizardApp
 
-from .helpers import SECRET, all_scopes, fixed_home, sample_profile, sample_report, save_profile
+from .helpers import SECRET, all_scopes, fixed_home, fixed_homes_held, sample_profile, sample_report, save_profile
 from .test_scopes import MISSING
 
 SIZE = (100, 32)
 Snap = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def _fixed_homes_held() -> Iterator[None]:
+    with fixed_homes_held():
+        yield
 
 
 def _app(name: str, *profiles: Any, open_name: str | None = "production", presenter: bool = False) -> WizardApp:
