@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import partial
+from functools import cached_property, partial
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
-from ally_wizard.recipe import Recipe, default_recipe
 from ally_wizard.store import ProfileError, ProfileNotFound, ProfileStore
 from ally_wizard.tui.session import WizardSession
 from ally_wizard.tui.steps import STEPS, TOTAL_STEPS, make_screen, number_of
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
     from textual.notifications import SeverityLevel
     from textual.screen import Screen
+
+    from ally_wizard.recipe import Recipe
 
 
 # The palette's actions of the current screen: (name, help, action), offered when the screen has the action.
@@ -80,7 +81,6 @@ class WizardApp(App[None]):
     ) -> None:
         super().__init__()
         self.store = store
-        self.recipe: Recipe = default_recipe()
         self.session = WizardSession(store)
         self.initial_profile = profile_name
         self.demo = demo
@@ -102,6 +102,13 @@ class WizardApp(App[None]):
         traceback = Traceback(show_locals=False, width=None)
         self._exit_renderables.append(Segments(self.console.render(traceback, self.console.options)))
         self._close_messages_no_wait()
+
+    @cached_property
+    def recipe(self) -> Recipe:
+        """The Ally recipe, read when a screen first needs it (the start screen's first frame does not)."""
+        from ally_wizard.recipe import default_recipe
+
+        return default_recipe()
 
     def update_styles(self, node: DOMNode, animate: bool = True) -> None:
         """Restyle a node whose classes changed, unless it is not mounted yet: it is styled when mounted.
