@@ -46,6 +46,20 @@ def resolve(args: argparse.Namespace) -> tuple[AuditTarget, Loaded | None]:
     return AuditTarget(url, environment, str(client_id).strip(), redirect, key, recipe), loaded
 
 
+def confirm_write(question: str, refusal: str) -> bool:
+    """The admin's yes before `create` or `repair` writes: asked on the terminal (`[y/N]`, end of input is
+    no); without a terminal to ask on, `refusal` (which names --yes) as a usage error."""
+    from ally_wizard.errors import UsageError
+
+    if not sys.stdin.isatty():
+        raise UsageError(refusal)
+    try:
+        answer = input(f"{question} [y/N] ")
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
 def read_admin_token() -> str:
     """The admin token from `ALLY_WIZARD_CANVAS_TOKEN` or a masked prompt; `UsageError` when none is given."""
     import getpass
@@ -94,7 +108,8 @@ def audit_document(result: AuditResult, target: AuditTarget) -> dict[str, object
     }
 
 
-def print_audit(result: AuditResult, target: AuditTarget, as_json: bool) -> None:
+def print_audit(result: AuditResult, target: AuditTarget, as_json: bool, *, repaired: bool = False) -> None:
+    """The audit's rows and the count passed; `repaired`: the audit that follows a repair's writes."""
     from ally_wizard.canvas.report import CheckStatus
     from ally_wizard.terminal_text import json_for_terminal, printable
 
@@ -109,7 +124,8 @@ def print_audit(result: AuditResult, target: AuditTarget, as_json: bool) -> None
     for check in result.report.checks:
         print(printable(f"{check.status.label:<9} {check.title} — {check.message}"))
     passed = result.report.count(CheckStatus.PASS)
-    print(f"{passed} of {len(result.report.checks)} checks passed. Nothing was changed in Canvas.")
+    after = " after the repair." if repaired else ". Nothing was changed in Canvas."
+    print(f"{passed} of {len(result.report.checks)} checks passed{after}")
 
 
 async def _audit(target: AuditTarget, token: str) -> AuditResult:

@@ -30,19 +30,13 @@ def _say(text: str) -> None:
 
 
 def _confirm(plan: KeyPlan, yes: bool) -> bool:
-    from ally_wizard.errors import UsageError
+    from ally_wizard.commands.audit import confirm_write
 
     for line in plan.lines():
         _say(line)
     if yes:
         return True
-    if not sys.stdin.isatty():
-        raise UsageError("Nothing was created. Add --yes to create the key without being asked.")
-    try:
-        answer = input("Create this key? [y/N] ")
-    except EOFError:
-        answer = ""
-    return answer.strip().lower() in ("y", "yes")
+    return confirm_write("Create this key?", "Nothing was created. Add --yes to create the key without being asked.")
 
 
 def _save(loaded: Loaded, created: Created) -> None:

@@ -43,7 +43,14 @@ def run(args: argparse.Namespace) -> int:
     from ally_wizard.canvas.audit import AuditResult, KeyChoiceNeeded, run_audit
     from ally_wizard.canvas.client import CanvasClient, CanvasError
     from ally_wizard.canvas.repair import Repaired, RepairStopped, apply_repair, plan_repair
-    from ally_wizard.commands.audit import audit_document, exit_code, print_audit, read_admin_token, resolve
+    from ally_wizard.commands.audit import (
+        audit_document,
+        confirm_write,
+        exit_code,
+        print_audit,
+        read_admin_token,
+        resolve,
+    )
     from ally_wizard.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_UNREACHABLE, UsageError
 
     target, _loaded = resolve(args)
@@ -78,16 +85,10 @@ def run(args: argparse.Namespace) -> int:
             if args.json:
                 _print_json(target, plan, dry_run=True)
             return EXIT_PROBLEMS
-        if not args.yes:
-            if not sys.stdin.isatty():
-                raise UsageError("Nothing was changed. Add --yes to apply the plan without being asked.")
-            try:
-                answer = input("Apply this plan? [y/N] ")
-            except EOFError:
-                answer = ""
-            if answer.strip().lower() not in ("y", "yes"):
-                _say("Nothing was changed.")
-                return EXIT_PROBLEMS
+        refusal = "Nothing was changed. Add --yes to apply the plan without being asked."
+        if not args.yes and not confirm_write("Apply this plan?", refusal):
+            _say("Nothing was changed.")
+            return EXIT_PROBLEMS
         repaired = asyncio.run(apply(plan))
     except AdminTokenRefused as exc:
         raise UsageError(exc.message) from None
@@ -107,6 +108,6 @@ def run(args: argparse.Namespace) -> int:
             target, plan, dry_run=False, applied=list(repaired.applied), audit=audit_document(repaired.audit, target)
         )
     else:
-        print_audit(repaired.audit, target, False)
+        print_audit(repaired.audit, target, False, repaired=True)
     code = exit_code(repaired.audit)
     return EXIT_OK if code == EXIT_OK else code

@@ -86,6 +86,7 @@ def test_repair_leaves_the_audit_clean_keeping_the_extra_scope_and_the_tokens(
     assert set(SCOPES) <= set(scopes) and EXTRA in scopes
     assert includes and binding == "on" and tokens == 1
     assert "✗ fail" not in out
+    assert out.rstrip().endswith("checks passed after the repair.") and "Nothing was changed" not in out
 
 
 def test_remove_extra_scopes_warns_first_and_removes_it(
