@@ -440,9 +440,9 @@ class CheckFlow:
         except TimeoutError:
             whole = budget < seconds
             limit = (
-                f"the check's {self.deadlines.total:.0f}-second deadline"
+                f"the check's {self.deadlines.total:g}-second deadline"
                 if whole
-                else (f"the {phase}'s {seconds:.0f}-second deadline")
+                else (f"the {phase}'s {seconds:g}-second deadline")
             )
             raise _OutOfTime(f"Canvas did not answer within {limit}; rows without an answer ran out of time.") from None
         finally:

@@ -60,7 +60,7 @@ async def test_a_live_phase_out_of_time_says_so_and_still_revokes(sandbox: Sandb
     run = await CheckFlow(target_of(sb), Admin(sb), deadlines=Deadlines(live=1.5, revoke=10)).run()
     assert time.monotonic() - began < 30
     late = [c for c in run.live if c.status is CheckStatus.ERROR]
-    assert late and all("live check's 2-second deadline" in c.message for c in late)
+    assert late and all("live check's 1.5-second deadline" in c.message for c in late)
     assert run.revoked is True and wizard_tokens(sb) == []
 
 
