@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from ally_wizard.profile import Profile, StepId, StepState
 from ally_wizard.recipe import default_recipe
-from ally_wizard.sandbox.scenario import Scenario, load_scenario, scenario_names
+from ally_wizard.sandbox.names import has_vanity_redirect, scenario_names
 from ally_wizard.store import ProfileNotFound, ProfileStore
 
 if TYPE_CHECKING:
+    from ally_wizard.sandbox.scenario import Scenario
     from ally_wizard.sandbox.server import RunningSandbox
 
 DEMO_PROFILE = "practice"
@@ -79,11 +80,12 @@ class BackgroundCanvas:
     The listening socket is bound here, before any server code is loaded, so the address can go into the
     demo profile and onto the first screen; requests that arrive before the server is up wait in the
     socket's backlog. The server (aiohttp, a quarter of a second to import) is started by `begin`, or by
-    the first read that needs it, which then waits for it.
+    the first read that needs it, which then waits for it. The scenario is named, and parsed only when
+    the server starts or someone asks for it.
     """
 
-    def __init__(self, scenario: Scenario, host: str = "127.0.0.1") -> None:
-        self._scenario = scenario
+    def __init__(self, scenario: str, host: str = "127.0.0.1") -> None:
+        self._scenario_name = scenario
         self._socket = socket.create_server((host, 0))
         self.base_url = f"http://{host}:{self._socket.getsockname()[1]}"
         self._lock = threading.Lock()
@@ -104,7 +106,7 @@ class BackgroundCanvas:
         try:
             from ally_wizard.sandbox.server import RunningSandbox
 
-            self._running = RunningSandbox(self._scenario, sock=self._socket).start()
+            self._running = RunningSandbox(self._scenario_name, sock=self._socket).start()
         except BaseException as exc:  # reported to whoever waits for the server
             self._error = exc
         finally:
@@ -132,14 +134,16 @@ class BackgroundCanvas:
     def canvas_url(self) -> str:
         """The address the admin types: the redirecting one in a scenario with a vanity address, which
         only the running server knows (so it is waited for)."""
-        if self._running is None and not self._scenario.vanity_redirect:
+        if self._running is None and not has_vanity_redirect(self._scenario_name):
             return self.base_url
         return self.wait().canvas_url
 
     @property
     def scenario(self) -> Scenario:
         """The scenario being played (known before the server is up)."""
-        return self._running.scenario if self._running is not None else self._scenario
+        from ally_wizard.sandbox.scenario import load_scenario
+
+        return self._running.scenario if self._running is not None else load_scenario(self._scenario_name)
 
     @property
     def admin_token(self) -> str:
@@ -182,6 +186,8 @@ class ScenarioChoice:
 
 def scenario_choices() -> list[ScenarioChoice]:
     """Every scenario with its teaching goal, `ready` first."""
+    from ally_wizard.sandbox.scenario import load_scenario
+
     names = sorted(scenario_names(), key=lambda name: (name != "ready", name))
     return [ScenarioChoice(name, load_scenario(name).goal) for name in names]
 
@@ -205,7 +211,7 @@ class DemoSession:
 
     def __init__(
         self,
-        scenario: Scenario,
+        scenario: str | Scenario,
         *,
         canvas: PracticeCanvas | None = None,
         attached_url: str | None = None,
@@ -215,7 +221,7 @@ class DemoSession:
             raise ValueError("A demo needs either its own simulated Canvas or the URL of one to attach to.")
         self.canvas = canvas
         self._attached_url = attached_url.rstrip("/") if attached_url else None
-        self._scenario = scenario
+        self._scenario_name = scenario if isinstance(scenario, str) else scenario.name  # parsed when first needed
         self.folder = folder if folder is not None else Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
         self.store = ProfileStore(self.folder)
         self.closed = False
@@ -237,13 +243,14 @@ class DemoSession:
         `ScenarioError` for an unknown scenario before anything is started, `OSError` if no address can
         be bound.
         """
-        scenario = load_scenario(scenario_name)
+        # Only the name is checked here; the scenario is parsed after the wizard's first frame.
+        has_vanity_redirect(scenario_name)
         folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX, dir=temp_parent))
         canvas: BackgroundCanvas | None = None
         try:
             if attach_url is None:
-                canvas = BackgroundCanvas(scenario)
-            session = cls(scenario, canvas=canvas, attached_url=attach_url, folder=folder)
+                canvas = BackgroundCanvas(scenario_name)
+            session = cls(scenario_name, canvas=canvas, attached_url=attach_url, folder=folder)
             session.new_profile()
             if canvas is not None and begin:
                 canvas.begin()
@@ -259,12 +266,14 @@ class DemoSession:
     @property
     def scenario(self) -> Scenario:
         """The scenario being played."""
-        return self.canvas.scenario if self.canvas is not None else self._scenario
+        from ally_wizard.sandbox.scenario import load_scenario
+
+        return self.canvas.scenario if self.canvas is not None else load_scenario(self._scenario_name)
 
     @property
     def marker(self) -> str:
         """The marker on every screen: DEMO and the scenario."""
-        return f"DEMO · {self.scenario.name}"
+        return f"DEMO · {self._scenario_name}"  # the name alone: the scenario is parsed after the first frame
 
     @property
     def canvas_url(self) -> str:
@@ -349,8 +358,11 @@ class DemoSession:
                 "This demo shares its simulated Canvas with the other browser tabs; the trainer chooses the "
                 "scenario with `ally-wizard serve --demo --scenario NAME`."
             )
+        from ally_wizard.sandbox.scenario import load_scenario
+
         scenario = load_scenario(name)
         self.canvas.reset(scenario)
+        self._scenario_name = scenario.name
         self.new_profile()
         return (
             f"The simulated Canvas was reset to the scenario {scenario.name!r}: {scenario.goal} "

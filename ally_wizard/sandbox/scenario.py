@@ -10,15 +10,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from ally_wizard.recipe import default_recipe
 from ally_wizard.sandbox.catalogue import catalogue_scope_strings
-
-
-class ScenarioError(ValueError):
-    """A scenario name that does not exist or a scenario file that cannot be used."""
+from ally_wizard.sandbox.names import ScenarioError, scenario_text
+from ally_wizard.sandbox.names import scenario_names as scenario_names  # where callers have always found it
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,26 +229,11 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     )
 
 
-def _scenario_dir() -> Any:
-    return resources.files("ally_wizard.sandbox").joinpath("scenarios")
-
-
-@cache
-def scenario_names() -> tuple[str, ...]:
-    """The scenarios shipped in the package, `ready` first, then alphabetically."""
-    names = sorted(
-        entry.name.removesuffix(".toml") for entry in _scenario_dir().iterdir() if entry.name.endswith(".toml")
-    )
-    return tuple(sorted(names, key=lambda name: (name != "ready", name)))
-
-
 @cache
 def load_scenario(name: str) -> Scenario:
     """The named scenario; `ScenarioError` lists the valid names."""
-    if name not in scenario_names():
-        raise ScenarioError(f"Unknown scenario {name!r}; choose one of: {', '.join(scenario_names())}.")
     source = f"{name}.toml"
-    scenario = parse_scenario(_scenario_dir().joinpath(source).read_text(encoding="utf-8"), source)
+    scenario = parse_scenario(scenario_text(name), source)
     if scenario.name != name:
         raise ScenarioError(f"{source}: [scenario] name is {scenario.name!r}, expected {name!r}")
     return scenario

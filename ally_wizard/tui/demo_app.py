@@ -14,7 +14,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
 
 from ally_wizard.demo import DEMO_PROFILE, BackgroundCanvas, DemoSession, scenario_choices
-from ally_wizard.sandbox.scenario import ScenarioError
+from ally_wizard.sandbox.names import ScenarioError
 from ally_wizard.tui.app import WizardApp
 
 if TYPE_CHECKING:
