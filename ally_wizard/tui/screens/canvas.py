@@ -128,9 +128,12 @@ class CanvasScreen(StepScreen):
 
     @on(CheckedField.Accepted, "#canvas-url-field")
     def _save_url(self, event: CheckedField.Accepted) -> None:
-        """A usable address is saved (an unusable one never replaces it)."""
-        self.profile.canvas_url = event.value
+        """A usable address is saved (an unusable one never replaces it); the address the profile already
+        has, accepted as the screen opens, is not written again (unless the last write failed)."""
         self._warn_test_instance(event.value)
+        if event.value == self.profile.canvas_url and self.wizard.session.last_save_error is None:
+            return
+        self.profile.canvas_url = event.value
         self.save()
 
     @on(CheckedField.Accepted, "#client-id-field")
